@@ -1,0 +1,130 @@
+/*
+ * calltrace.h — the whole public API of libcalltrace.
+ *
+ * calltrace records the call tree of a program built with GCC's (or clang's)
+ * -finstrument-functions. Linking libcalltrace.a is all it takes: the library
+ * defines __cyg_profile_func_enter/exit, starts itself before main(), and
+ * writes the trace at exit. Nothing in this header has to be called.
+ *
+ * Usage walkthrough
+ *
+ *   CMake:     find_package(CallTrace REQUIRED)
+ *              calltrace_instrument(myapp)
+ *   Makefile:  cc $(pkg-config --cflags calltrace) app.c $(pkg-config --libs calltrace)
+ *
+ *   Run the program; it writes <executable>.json next to itself (or
+ *   $CALLTRACE_OUTPUT). To trace one part only, start the program with
+ *   CALLTRACE_START=0 and bracket the part:
+ *
+ *       #include <calltrace.h>
+ *       calltrace_start();
+ *       parse_config(path);           // recorded, with everything it calls
+ *       calltrace_mark("config parsed");
+ *       calltrace_stop();
+ *       serve();                      // not recorded
+ *
+ *   calltrace_flush() writes everything recorded so far without stopping;
+ *   a later flush or the exit writes the complete trace again.
+ *
+ * Conventions
+ *   - Every function returns 0 on success or a negative CALLTRACE_E* code;
+ *     calltrace_strerror() turns a code into text. No function exits or
+ *     aborts the program, and none keeps a global "last error".
+ *   - Strings passed in are copied; the caller keeps ownership.
+ *   - Every function is safe to call from any thread, before main() and from
+ *     within atexit handlers. Signal safety is stated per function.
+ */
+#ifndef CALLTRACE_H
+#define CALLTRACE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CALLTRACE_VERSION_MAJOR 0
+#define CALLTRACE_VERSION_MINOR 1
+#define CALLTRACE_VERSION_PATCH 0
+#define CALLTRACE_VERSION_STRING "0.1.0"
+/* Comparable version number: 0xMMmmpp. */
+#define CALLTRACE_VERSION \
+    ((CALLTRACE_VERSION_MAJOR << 16) | (CALLTRACE_VERSION_MINOR << 8) | CALLTRACE_VERSION_PATCH)
+
+#if defined(__GNUC__)
+#define CALLTRACE_API __attribute__((visibility("default"), no_instrument_function))
+#else
+#define CALLTRACE_API
+#endif
+
+/* Error codes: the one list. X(name, value, text). */
+#define CALLTRACE_ERRNO_MAP(X)                                                    \
+    X(EINVAL, -1, "invalid argument")                                             \
+    X(ESTOPPED, -2, "tracing is stopped")                                         \
+    X(ESHUTDOWN, -3, "calltrace has already written its final trace")             \
+    X(EIO, -4, "the trace could not be written")                                  \
+    X(ENOMEM, -5, "out of memory")                                                \
+    X(EBUSY, -6, "another flush is in progress")                                  \
+    X(ENOTHREAD, -7, "too many threads: this thread is not traced")
+
+enum calltrace_error {
+#define CALLTRACE_ERR_ENUM_(name, value, text) CALLTRACE_##name = (value),
+    CALLTRACE_ERRNO_MAP(CALLTRACE_ERR_ENUM_)
+#undef CALLTRACE_ERR_ENUM_
+};
+
+/*
+ * Start recording, process-wide. Calls made afterwards on every thread are
+ * recorded until calltrace_stop(). Starting while recording does nothing.
+ * Cost: one compare-and-swap. Async-signal-safe.
+ * Returns 0, or CALLTRACE_ESHUTDOWN after the final trace was written.
+ */
+CALLTRACE_API int calltrace_start(void);
+
+/*
+ * Stop recording, process-wide. Functions that are open when recording stops
+ * appear in the trace with "unfinished": true and end at the last event their
+ * thread recorded. Stopping while stopped does nothing. Async-signal-safe.
+ * Returns 0, or CALLTRACE_ESHUTDOWN after the final trace was written.
+ */
+CALLTRACE_API int calltrace_stop(void);
+
+/* 1 while recording, 0 otherwise. Async-signal-safe. */
+CALLTRACE_API int calltrace_is_recording(void);
+
+/*
+ * Record an instant event labelled `label` on the calling thread, at the
+ * current position in its call tree. The label is copied (at most 255 bytes
+ * are kept). Not async-signal-safe.
+ * Returns 0; CALLTRACE_EINVAL for NULL; CALLTRACE_ESTOPPED when not recording
+ * (the mark is not kept); CALLTRACE_ENOTHREAD when the thread is not traced.
+ */
+CALLTRACE_API int calltrace_mark(const char *label);
+
+/*
+ * Write everything recorded so far, on all threads, to the output files now.
+ * Recording goes on. The file is replaced atomically (written beside it, then
+ * renamed). Functions still running appear with "unfinished": true. Not
+ * async-signal-safe; blocks only the calling thread.
+ * Returns 0; CALLTRACE_EIO if the trace could not be written (a one-line
+ * message on stderr says why); CALLTRACE_ESHUTDOWN after the final trace.
+ */
+CALLTRACE_API int calltrace_flush(void);
+
+/*
+ * Name the calling thread in the trace (the name given by pthread_setname_np
+ * is used otherwise). At most 63 bytes are kept. Not async-signal-safe.
+ * Returns 0, CALLTRACE_EINVAL for NULL, CALLTRACE_ENOTHREAD when the thread is
+ * not traced.
+ */
+CALLTRACE_API int calltrace_set_thread_name(const char *name);
+
+/* A static string describing `error`; never NULL. Async-signal-safe. */
+CALLTRACE_API const char *calltrace_strerror(int error);
+
+/* The runtime's version, e.g. "0.1.0" (may differ from the header's). */
+CALLTRACE_API const char *calltrace_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CALLTRACE_H */

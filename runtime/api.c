@@ -1,0 +1,200 @@
+/* api.c — lifecycle and the public API of calltrace.h.
+ *
+ * The runtime moves UNINIT -> INITIALIZING -> READY -> FINALIZING -> FINALIZED
+ * by compare-and-swap; init runs from our constructor or from the first hook
+ * (instrumented constructors can run before ours), finalisation from our
+ * destructor, which runs after the program's atexit handlers and its own
+ * destructors. A forked child stops recording: it must not touch the
+ * parent's files. */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calltrace.h"
+#include "clock.h"
+#include "config.h"
+#include "hooks.h"
+#include "output.h"
+#include "spill.h"
+#include "thread.h"
+
+enum ct_state { CT_UNINIT, CT_INITIALIZING, CT_READY, CT_FINALIZING, CT_FINALIZED };
+static _Atomic int ct_state = CT_UNINIT;
+
+CT_NOINST static void ct_atfork_child(void)
+{
+    /* The child shares the parent's files: never write them. (Tracing the
+     * child into its own file is future work.) */
+    atomic_store(&ct_gate, CT_GATE(0, CT_HOOK_OFF));
+    atomic_store(&ct_state, CT_FINALIZED);
+    ct_spill_fd = -1; /* inherited descriptor, closed on exec (O_CLOEXEC) */
+}
+
+int ct_runtime_init(void)
+{
+    int expected = CT_UNINIT;
+    if (!atomic_compare_exchange_strong(&ct_state, &expected, CT_INITIALIZING))
+        return expected >= CT_READY ? 0 : -1;
+
+    ct_config_load(&ct_cfg, NULL);
+    ct_max_depth = ct_cfg.max_depth;
+    ct_clock_init();
+    ct_thread_init();
+    ct_spill_open(ct_cfg.output);
+    pthread_atfork(NULL, NULL, ct_atfork_child);
+    if (ct_cfg.capture_args)
+        ct_log("CALLTRACE_CAPTURE_ARGS=1: argument capture is not implemented in this version; "
+               "recording calls without arguments");
+    ct_debug("calltrace %s: output %s, max depth %u, %zu KiB per thread, %s", CALLTRACE_VERSION_STRING,
+             ct_cfg.output, ct_cfg.max_depth, ct_cfg.buffer_bytes / 1024,
+             ct_cfg.start ? "recording" : "stopped until calltrace_start()");
+
+    atomic_store(&ct_gate, ct_cfg.start ? CT_GATE(1, CT_HOOK_REC) : CT_GATE(0, CT_HOOK_OFF));
+    atomic_store(&ct_state, CT_READY);
+    return 0;
+}
+
+/* Our constructor runs as early as possible; an instrumented constructor that
+ * runs before it initialises the runtime from the hook instead. */
+__attribute__((constructor(101))) CT_NOINST static void ct_ctor(void)
+{
+    ct_runtime_init();
+}
+
+/* Runs last among the executable's destructors: after main returned, after
+ * the atexit handlers and the program's own destructors. */
+__attribute__((destructor(101))) CT_NOINST static void ct_dtor(void)
+{
+    int expected = CT_READY;
+    if (!atomic_compare_exchange_strong(&ct_state, &expected, CT_FINALIZING))
+        return;
+    uint64_t g = atomic_load(&ct_gate);
+    atomic_store(&ct_gate, CT_GATE(CT_GATE_EPOCH(g), CT_HOOK_OFF));
+    int rc = ct_output_write(true);
+    ct_output_release();
+    ct_spill_close(rc == 0);
+    atomic_store(&ct_state, CT_FINALIZED);
+}
+
+CT_NOINST static int ct_ready(void)
+{
+    if (ct_runtime_init() != 0)
+        return CALLTRACE_ESHUTDOWN;
+    return atomic_load(&ct_state) == CT_READY ? 0 : CALLTRACE_ESHUTDOWN;
+}
+
+int calltrace_start(void)
+{
+    int rc = ct_ready();
+    if (rc)
+        return rc;
+    uint64_t g = atomic_load(&ct_gate);
+    do {
+        if (CT_GATE_HOOK(g) == CT_HOOK_REC)
+            return 0;
+        if (atomic_load(&ct_state) != CT_READY)
+            return CALLTRACE_ESHUTDOWN;
+    } while (!atomic_compare_exchange_weak(&ct_gate, &g,
+                                           CT_GATE(CT_GATE_EPOCH(g) + 1, CT_HOOK_REC)));
+    return 0;
+}
+
+int calltrace_stop(void)
+{
+    int rc = ct_ready();
+    if (rc)
+        return rc;
+    uint64_t g = atomic_load(&ct_gate);
+    do {
+        if (CT_GATE_HOOK(g) != CT_HOOK_REC)
+            return 0;
+    } while (!atomic_compare_exchange_weak(&ct_gate, &g, CT_GATE(CT_GATE_EPOCH(g), CT_HOOK_OFF)));
+    return 0;
+}
+
+int calltrace_is_recording(void)
+{
+    return CT_GATE_HOOK(atomic_load_explicit(&ct_gate, memory_order_relaxed)) == CT_HOOK_REC;
+}
+
+int calltrace_mark(const char *label)
+{
+    if (!label)
+        return CALLTRACE_EINVAL;
+    int rc = ct_ready();
+    if (rc)
+        return rc;
+    uint64_t g = atomic_load_explicit(&ct_gate, memory_order_relaxed);
+    if (CT_GATE_HOOK(g) != CT_HOOK_REC)
+        return CALLTRACE_ESTOPPED;
+    struct ct_thread *t = ct_self;
+    if (!t || t->gate_seen != g)
+        t = ct_sync(g);
+    if (!t || t->busy)
+        return CALLTRACE_ENOTHREAD;
+    size_t len = strnlen(label, CT_MARK_MAX);
+    uint32_t n = 1 + (uint32_t)CT_EXT_PAYLOAD_EVENTS(len);
+    t->busy = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    struct ct_event *e = ct_thread_reserve(t, n);
+    uint64_t words[2 * (1 + CT_EXT_PAYLOAD_EVENTS(CT_MARK_MAX))];
+    memset(words, 0, sizeof(words));
+    words[0] = CT_EV_WORD(ct_clock_ticks(), CT_EV_EXT);
+    words[1] = CT_EXT_ADDR(CT_EXT_MARK, len);
+    memcpy(&words[2], label, len);
+    uint64_t *dst = (uint64_t *)e;
+    for (uint32_t i = 0; i < 2 * n; i++)
+        __atomic_store_n(&dst[i], words[i], __ATOMIC_RELAXED);
+    ct_thread_commit(t, n);
+    atomic_signal_fence(memory_order_seq_cst);
+    t->busy = 0;
+    return 0;
+}
+
+int calltrace_flush(void)
+{
+    int rc = ct_ready();
+    if (rc)
+        return rc;
+    return ct_output_write(false);
+}
+
+int calltrace_set_thread_name(const char *name)
+{
+    if (!name)
+        return CALLTRACE_EINVAL;
+    int rc = ct_ready();
+    if (rc)
+        return rc;
+    struct ct_thread *t = ct_self;
+    if (!t)
+        t = ct_sync(atomic_load(&ct_gate));
+    if (!t)
+        return CALLTRACE_ENOTHREAD;
+    size_t len = strnlen(name, CT_THREAD_NAME_MAX - 1);
+    memcpy(t->name, name, len);
+    t->name[len] = '\0';
+    t->name_set = true;
+    return 0;
+}
+
+const char *calltrace_strerror(int error)
+{
+    switch (error) {
+    case 0:
+        return "success";
+#define CT_ERR_CASE(name, value, text) \
+    case CALLTRACE_##name:             \
+        return text;
+        CALLTRACE_ERRNO_MAP(CT_ERR_CASE)
+#undef CT_ERR_CASE
+    default:
+        return "unknown calltrace error";
+    }
+}
+
+const char *calltrace_version(void)
+{
+    return CALLTRACE_VERSION_STRING;
+}

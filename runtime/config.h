@@ -1,0 +1,39 @@
+/* config.h — the CALLTRACE_* environment, read once at start. Internal. */
+#ifndef CT_CONFIG_H
+#define CT_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "ct.h"
+
+#define CT_DEFAULT_MAX_DEPTH 100u
+#define CT_LIMIT_MAX_DEPTH 100000u
+#define CT_DEFAULT_BUFFER_KIB 256u
+
+struct ct_config {
+    char output[PATH_MAX];  /* the JSON trace's final path */
+    char exe[PATH_MAX];     /* the traced executable */
+    unsigned max_depth;     /* calls deeper than this are counted, not recorded */
+    size_t buffer_bytes;    /* per-thread event buffer */
+    bool debug;
+    bool pretty;
+    bool capture_args;      /* accepted; capture itself is not implemented yet */
+    bool start;             /* record from the start (CALLTRACE_START) */
+};
+
+/* Written once by ct_config_load() during init, read-only afterwards. */
+extern struct ct_config ct_cfg;
+
+/* Fills `cfg` from the environment (secure_getenv: a setuid program ignores
+ * it). A bad value gets one "calltrace:" line on stderr and the default.
+ * `getenv_fn` is injectable for tests; NULL means secure_getenv. */
+CT_INTERNAL void ct_config_load(struct ct_config *cfg, char *(*getenv_fn)(const char *));
+
+/* Parses a boolean setting: 1/0, true/false, yes/no, on/off (any case).
+ * Returns 0 and sets *out, or -1 if `s` is none of those. */
+CT_INTERNAL int ct_parse_bool(const char *s, bool *out);
+/* Parses a decimal unsigned in [lo, hi]. Returns 0 and sets *out, or -1. */
+CT_INTERNAL int ct_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
+
+#endif

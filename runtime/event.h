@@ -1,0 +1,69 @@
+/* event.h — the binary event stream: records, chunks, spill file. Internal.
+ *
+ * Every thread appends fixed-size 16-byte records to its own buffer. A full
+ * buffer becomes a chunk in the spill file: a chunk header, then the records.
+ * The file starts with a header carrying a magic and a version. Readers
+ * (output, the offline converter) rely only on this file. */
+#ifndef CT_EVENT_H
+#define CT_EVENT_H
+
+#include "ct.h"
+
+enum ct_ev_kind {
+    CT_EV_ENTER = 0, /* addr = function entry */
+    CT_EV_EXIT = 1,  /* addr = function entry */
+    CT_EV_EXT = 2,   /* addr = subtype << 56 | payload */
+};
+
+enum ct_ext_type {
+    /* Recording (re)started for this thread: frames still open belong to an
+     * earlier region and end here. Payload: the start epoch. */
+    CT_EXT_REGION = 1,
+    /* calltrace_mark(): payload = label length; followed by
+     * CT_EXT_PAYLOAD_EVENTS(len) records holding the label's bytes. */
+    CT_EXT_MARK = 2,
+};
+
+struct ct_event {
+    uint64_t word; /* ticks << 2 | kind */
+    uint64_t addr;
+};
+_Static_assert(sizeof(struct ct_event) == 16, "event records are 16 bytes");
+
+#define CT_EV_KIND(e) ((unsigned)((e)->word & 3u))
+#define CT_EV_TICKS(e) ((e)->word >> 2)
+#define CT_EV_WORD(ticks, kind) (((uint64_t)(ticks) << 2) | (uint64_t)(kind))
+#define CT_EXT_TYPE(e) ((unsigned)((e)->addr >> 56))
+#define CT_EXT_ARG(e) ((e)->addr & ((UINT64_C(1) << 56) - 1))
+#define CT_EXT_ADDR(type, arg) (((uint64_t)(type) << 56) | ((uint64_t)(arg) & ((UINT64_C(1) << 56) - 1)))
+#define CT_EXT_PAYLOAD_EVENTS(len) (((len) + sizeof(struct ct_event) - 1) / sizeof(struct ct_event))
+#define CT_MARK_MAX 255u
+
+#define CT_SPILL_MAGIC "CTRACE\0\1"
+#define CT_SPILL_VERSION 1u
+#define CT_CHUNK_MAGIC 0x4b4e4843u /* "CHNK" */
+
+struct ct_spill_header {
+    char magic[8];
+    uint32_t version;
+    uint32_t pid;
+    uint64_t base_ticks;
+    uint64_t base_mono;
+    uint64_t base_real;
+    uint32_t use_tsc;
+    uint32_t reserved;
+};
+_Static_assert(sizeof(struct ct_spill_header) == 48, "spill header layout");
+
+struct ct_chunk_header {
+    uint32_t magic;
+    uint32_t serial; /* the thread's registration number, unique per process */
+    uint32_t seq;    /* 0, 1, 2 ... per thread */
+    uint32_t nev;    /* records that follow */
+    uint32_t tid;
+    uint32_t reserved;
+    uint64_t reserved2;
+};
+_Static_assert(sizeof(struct ct_chunk_header) == 32, "chunk header layout");
+
+#endif

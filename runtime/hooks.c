@@ -1,0 +1,169 @@
+/* hooks.c — the hot path: __cyg_profile_func_enter/exit.
+ *
+ * Per event: one relaxed load of the gate; when stopped, return. Otherwise a
+ * dispatch through a compile-time constant table of hook sets, then a TLS
+ * load, a re-entrancy and depth check, a timestamp, two stores and a release
+ * store of the count. No locks, no allocation, no syscalls, no stdio: the
+ * slow paths (first event of a thread, a new recording region, a full
+ * buffer) are out of line. errno is preserved by every slow path. */
+#include <errno.h>
+
+#include "clock.h"
+#include "hooks.h"
+
+_Atomic uint64_t ct_gate = CT_GATE(0, CT_HOOK_BOOT);
+uint32_t ct_max_depth = 100;
+
+static __thread bool ct_in_sync __attribute__((tls_model("initial-exec")));
+
+struct ct_hook_set_ops {
+    void (*enter)(void *fn, uint64_t gate);
+    void (*exit)(void *fn, uint64_t gate);
+};
+
+CT_NOINST static inline void ct_put(struct ct_thread *t, void *fn, unsigned kind)
+{
+    uint32_t n = atomic_load_explicit(&t->count, memory_order_relaxed);
+    if (CT_UNLIKELY(n >= t->cap)) {
+        ct_thread_spill(t);
+        n = 0;
+    }
+    struct ct_event *e = &t->buf[n];
+    /* relaxed atomic stores: plain movs, but race-free for a concurrent snapshot */
+    __atomic_store_n(&e->word, CT_EV_WORD(ct_clock_ticks(), kind), __ATOMIC_RELAXED);
+    __atomic_store_n(&e->addr, (uint64_t)(uintptr_t)fn, __ATOMIC_RELAXED);
+    atomic_store_explicit(&t->count, n + 1, memory_order_release);
+}
+
+struct ct_thread *ct_sync(uint64_t gate)
+{
+    if (ct_self_done || ct_in_sync)
+        return NULL;
+    int saved = errno;
+    ct_in_sync = true;
+    struct ct_thread *t = ct_self;
+    if (!t)
+        t = ct_self = ct_thread_register();
+    if (t && !t->busy) {
+        t->busy = 1;
+        atomic_signal_fence(memory_order_seq_cst);
+        struct ct_event *e = ct_thread_reserve(t, 1);
+        __atomic_store_n(&e->word, CT_EV_WORD(ct_clock_ticks(), CT_EV_EXT), __ATOMIC_RELAXED);
+        __atomic_store_n(&e->addr, CT_EXT_ADDR(CT_EXT_REGION, CT_GATE_EPOCH(gate)),
+                         __ATOMIC_RELAXED);
+        ct_thread_commit(t, 1);
+        t->depth = 0;
+        t->gate_seen = gate;
+        atomic_signal_fence(memory_order_seq_cst);
+        t->busy = 0;
+    }
+    ct_in_sync = false;
+    errno = saved;
+    return t;
+}
+
+CT_NOINST static void ct_rec_enter(void *fn, uint64_t gate)
+{
+    struct ct_thread *t = ct_self;
+    if (CT_UNLIKELY(!t || t->gate_seen != gate)) {
+        t = ct_sync(gate);
+        if (!t)
+            return;
+    }
+    if (CT_UNLIKELY(t->busy)) { /* a signal handler interrupted the runtime */
+        t->dropped_reentrant++;
+        return;
+    }
+    uint32_t d = t->depth++;
+    if (CT_UNLIKELY(d >= ct_max_depth)) {
+        t->dropped_depth++;
+        return;
+    }
+    t->busy = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    ct_put(t, fn, CT_EV_ENTER);
+    atomic_signal_fence(memory_order_seq_cst);
+    t->busy = 0;
+}
+
+CT_NOINST static void ct_rec_exit(void *fn, uint64_t gate)
+{
+    struct ct_thread *t = ct_self;
+    if (CT_UNLIKELY(!t || t->gate_seen != gate)) {
+        t = ct_sync(gate);
+        if (!t)
+            return;
+    }
+    if (CT_UNLIKELY(t->busy)) {
+        t->dropped_reentrant++;
+        return;
+    }
+    if (CT_UNLIKELY(t->depth == 0)) /* returning from a frame entered before recording */
+        return;
+    if (CT_UNLIKELY(--t->depth >= ct_max_depth))
+        return;
+    t->busy = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    ct_put(t, fn, CT_EV_EXIT);
+    atomic_signal_fence(memory_order_seq_cst);
+    t->busy = 0;
+}
+
+CT_NOINST static void ct_off_hook(void *fn, uint64_t gate)
+{
+    (void)fn;
+    (void)gate;
+}
+
+CT_NOINST static void ct_boot_enter(void *fn, uint64_t gate);
+CT_NOINST static void ct_boot_exit(void *fn, uint64_t gate);
+
+static const struct ct_hook_set_ops ct_hook_table[4] = {
+    [CT_HOOK_OFF] = {ct_off_hook, ct_off_hook},
+    [CT_HOOK_BOOT] = {ct_boot_enter, ct_boot_exit},
+    [CT_HOOK_REC] = {ct_rec_enter, ct_rec_exit},
+    [3] = {ct_off_hook, ct_off_hook},
+};
+
+/* The first event of the process, maybe before main() or our constructor:
+ * initialise, then run the hook set init chose. */
+CT_NOINST static void ct_boot_enter(void *fn, uint64_t gate)
+{
+    (void)gate;
+    if (ct_runtime_init() != 0)
+        return;
+    gate = atomic_load_explicit(&ct_gate, memory_order_relaxed);
+    if (CT_GATE_HOOK(gate) != CT_HOOK_BOOT)
+        ct_hook_table[CT_GATE_HOOK(gate)].enter(fn, gate);
+}
+
+CT_NOINST static void ct_boot_exit(void *fn, uint64_t gate)
+{
+    (void)gate;
+    if (ct_runtime_init() != 0)
+        return;
+    gate = atomic_load_explicit(&ct_gate, memory_order_relaxed);
+    if (CT_GATE_HOOK(gate) != CT_HOOK_BOOT)
+        ct_hook_table[CT_GATE_HOOK(gate)].exit(fn, gate);
+}
+
+void __cyg_profile_func_enter(void *fn, void *site);
+void __cyg_profile_func_exit(void *fn, void *site);
+
+CT_NOINST __attribute__((visibility("default"))) void __cyg_profile_func_enter(void *fn, void *site)
+{
+    (void)site;
+    uint64_t gate = atomic_load_explicit(&ct_gate, memory_order_relaxed);
+    if (CT_GATE_HOOK(gate) == CT_HOOK_OFF)
+        return;
+    ct_hook_table[CT_GATE_HOOK(gate)].enter(fn, gate);
+}
+
+CT_NOINST __attribute__((visibility("default"))) void __cyg_profile_func_exit(void *fn, void *site)
+{
+    (void)site;
+    uint64_t gate = atomic_load_explicit(&ct_gate, memory_order_relaxed);
+    if (CT_GATE_HOOK(gate) == CT_HOOK_OFF)
+        return;
+    ct_hook_table[CT_GATE_HOOK(gate)].exit(fn, gate);
+}

@@ -1,0 +1,45 @@
+/* jsonw.h — a streaming JSON writer into a file descriptor. Internal.
+ *
+ * Memory is one output buffer plus one byte per open nesting level: a trace
+ * of any size is written without building it in memory. Strings are escaped
+ * and invalid UTF-8 is replaced by U+FFFD, so the output is always valid JSON
+ * as long as every begin has its end. */
+#ifndef CT_JSONW_H
+#define CT_JSONW_H
+
+#include <stdbool.h>
+
+#include "ct.h"
+
+struct ct_jw {
+    int fd;
+    int err;          /* first write error (errno), 0 if none */
+    bool pretty;
+    bool after_key;
+    char *buf;
+    size_t len, cap;
+    unsigned depth, max_depth;
+    unsigned char *has_items; /* per level: an item was written */
+    uint64_t bytes;           /* written so far */
+};
+
+/* max_depth: the deepest nesting the caller will open. Returns 0 or -1 (ENOMEM). */
+CT_INTERNAL int ct_jw_init(struct ct_jw *w, int fd, bool pretty, unsigned max_depth);
+/* Flushes and frees. Returns 0 or the first errno seen. Does not close fd. */
+CT_INTERNAL int ct_jw_finish(struct ct_jw *w);
+
+CT_INTERNAL void ct_jw_obj(struct ct_jw *w);
+CT_INTERNAL void ct_jw_obj_end(struct ct_jw *w);
+CT_INTERNAL void ct_jw_arr(struct ct_jw *w);
+CT_INTERNAL void ct_jw_arr_end(struct ct_jw *w);
+CT_INTERNAL void ct_jw_key(struct ct_jw *w, const char *key);
+CT_INTERNAL void ct_jw_str(struct ct_jw *w, const char *s);
+CT_INTERNAL void ct_jw_strn(struct ct_jw *w, const char *s, size_t n);
+CT_INTERNAL void ct_jw_u64(struct ct_jw *w, uint64_t v);
+CT_INTERNAL void ct_jw_i64(struct ct_jw *w, int64_t v);
+CT_INTERNAL void ct_jw_double(struct ct_jw *w, double v);
+CT_INTERNAL void ct_jw_hex(struct ct_jw *w, uint64_t v); /* "0x1a2b" as a string */
+CT_INTERNAL void ct_jw_bool(struct ct_jw *w, bool v);
+CT_INTERNAL void ct_jw_null(struct ct_jw *w);
+
+#endif

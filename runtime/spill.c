@@ -1,0 +1,151 @@
+/* spill.c — the append-only binary event file.
+ *
+ * Each full thread buffer is appended as one chunk with one writev() on an
+ * O_APPEND descriptor: chunks of different threads never interleave, and a
+ * reader that finds a torn chunk at the end knows every chunk before it is
+ * whole (writes to one file are serialised by the kernel). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "spill.h"
+
+char ct_spill_path[PATH_MAX];
+int ct_spill_fd = -1;
+
+CT_NOINST static int ct_spill_create(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return -1;
+    struct ct_spill_header h;
+    memset(&h, 0, sizeof(h));
+    memcpy(h.magic, CT_SPILL_MAGIC, sizeof(h.magic));
+    h.version = CT_SPILL_VERSION;
+    h.pid = (uint32_t)getpid();
+    h.base_ticks = ct_clk.base_ticks;
+    h.base_mono = ct_clk.base_mono;
+    h.base_real = ct_clk.base_real;
+    h.use_tsc = ct_clk.use_tsc;
+    if (write(fd, &h, sizeof(h)) != (ssize_t)sizeof(h)) {
+        close(fd);
+        unlink(path);
+        errno = ENOSPC;
+        return -1;
+    }
+    return fd;
+}
+
+int ct_spill_open(const char *output)
+{
+    int pid = (int)getpid();
+    snprintf(ct_spill_path, sizeof(ct_spill_path), "%s.%d.ctraw", output, pid);
+    ct_spill_fd = ct_spill_create(ct_spill_path);
+    if (ct_spill_fd >= 0)
+        return 0;
+    int err = errno;
+    const char *dirs[] = {secure_getenv("TMPDIR"), "/tmp"};
+    const char *base = strrchr(output, '/');
+    base = base ? base + 1 : output;
+    for (size_t i = 0; i < CT_ARRAY_LEN(dirs) && ct_spill_fd < 0; i++) {
+        if (!dirs[i] || !dirs[i][0])
+            continue;
+        snprintf(ct_spill_path, sizeof(ct_spill_path), "%s/%s.%d.ctraw", dirs[i], base, pid);
+        ct_spill_fd = ct_spill_create(ct_spill_path);
+    }
+    if (ct_spill_fd >= 0) {
+        ct_log("cannot create the event file beside %s (%s); using %s", output, strerror(err),
+               ct_spill_path);
+        return 0;
+    }
+    ct_log("cannot create an event file (%s); events beyond the in-memory buffers are dropped "
+           "and counted",
+           strerror(err));
+    ct_spill_path[0] = '\0';
+    return -1;
+}
+
+int ct_spill_append(const struct ct_chunk_header *h, const struct ct_event *ev)
+{
+    if (ct_spill_fd < 0)
+        return -1;
+    struct iovec iov[2] = {
+        {(void *)h, sizeof(*h)},
+        {(void *)ev, (size_t)h->nev * sizeof(*ev)},
+    };
+    size_t want = iov[0].iov_len + iov[1].iov_len;
+    ssize_t n;
+    do
+        n = writev(ct_spill_fd, iov, 2);
+    while (n < 0 && errno == EINTR);
+    /* A short write leaves a torn chunk: readers stop there, and so do we —
+     * later chunks would sit behind it unreachable. */
+    if (n != (ssize_t)want) {
+        ct_log("writing the event file %s failed (%s); later events are dropped and counted",
+               ct_spill_path, n < 0 ? strerror(errno) : "short write");
+        int fd = ct_spill_fd;
+        ct_spill_fd = -1;
+        close(fd);
+        return -1;
+    }
+    return 0;
+}
+
+void ct_spill_close(bool remove)
+{
+    if (ct_spill_fd >= 0)
+        close(ct_spill_fd);
+    ct_spill_fd = -1;
+    if (remove && ct_spill_path[0])
+        unlink(ct_spill_path);
+}
+
+CT_NOINST static int ct_chunk_cmp(const void *a, const void *b)
+{
+    const struct ct_chunk_ref *x = a, *y = b;
+    if (x->serial != y->serial)
+        return x->serial < y->serial ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+size_t ct_spill_index(int fd, struct ct_chunk_ref **out)
+{
+    *out = NULL;
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0)
+        return 0;
+    uint64_t size = (uint64_t)st.st_size, off = sizeof(struct ct_spill_header);
+    struct ct_spill_header fh;
+    if (pread(fd, &fh, sizeof(fh), 0) != (ssize_t)sizeof(fh) ||
+        memcmp(fh.magic, CT_SPILL_MAGIC, sizeof(fh.magic)) != 0 || fh.version != CT_SPILL_VERSION)
+        return 0;
+    size_t n = 0, cap = 0;
+    struct ct_chunk_ref *v = NULL;
+    while (off + sizeof(struct ct_chunk_header) <= size) {
+        struct ct_chunk_header h;
+        if (pread(fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h) || h.magic != CT_CHUNK_MAGIC)
+            break;
+        uint64_t body = (uint64_t)h.nev * sizeof(struct ct_event);
+        if (off + sizeof(h) + body > size)
+            break;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            struct ct_chunk_ref *nv = realloc(v, cap * sizeof(*v));
+            if (!nv)
+                break;
+            v = nv;
+        }
+        v[n++] = (struct ct_chunk_ref){h.serial, h.seq, h.nev, off + sizeof(h)};
+        off += sizeof(h) + body;
+    }
+    if (n)
+        qsort(v, n, sizeof(*v), ct_chunk_cmp);
+    *out = v;
+    return n;
+}
