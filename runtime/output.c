@@ -118,8 +118,10 @@ CT_NOINST static void ct_json_open(void *ctx, unsigned depth, uint64_t fn, uint6
     ct_jw_str(w, sym->name);
     ct_jw_key(w, "address");
     ct_jw_hex(w, fn);
+    /* never null under root_calls: `.. | select(.function? | test(..))`, a
+     * recipe users run, fails on a null */
     ct_jw_key(w, "file");
-    ct_jw_str(w, sym->file);
+    ct_jw_str(w, sym->file ? sym->file : "??");
     ct_jw_key(w, "line");
     ct_jw_u64(w, sym->line);
     ct_jw_key(w, "start_ns");

@@ -1,0 +1,66 @@
+/* check_common.h — what every e2e checker shares: the program under test is
+ * argv[1]; each run writes its trace next to it. */
+#ifndef CT_CHECK_COMMON_H
+#define CT_CHECK_COMMON_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "trace_util.h"
+
+static const char *g_prog;
+static char g_trace[4096];
+
+/* Runs g_prog with args and env, trace in g_trace; asserts it ran. */
+static inline void run_prog(struct tu_run *r, const char *const args[], const char *const env[])
+{
+    char *argv[16] = {(char *)g_prog};
+    size_t i = 0;
+    for (; args && args[i] && i < 14; i++)
+        argv[i + 1] = (char *)args[i];
+    argv[i + 1] = NULL;
+    char outvar[4200];
+    snprintf(outvar, sizeof(outvar), "CALLTRACE_OUTPUT=%s", g_trace);
+    const char *full[32] = {outvar, "CALLTRACE_START", "CALLTRACE_MAX_DEPTH",
+                            "CALLTRACE_PRETTY_JSON", "CALLTRACE_BUFFER_SIZE",
+                            "CALLTRACE_CAPTURE_ARGS", "CALLTRACE_DEBUG"};
+    size_t n = 7;
+    for (size_t k = 0; env && env[k] && n < 31; k++)
+        full[n++] = env[k];
+    full[n] = NULL;
+    unlink(g_trace);
+    assert_int_equal(tu_run(r, argv, full), 0);
+}
+
+/* Loads g_trace and asserts it is a valid trace. */
+static inline cJSON *load_valid(void)
+{
+    cJSON *t = tu_load(g_trace);
+    assert_non_null(t);
+    const char *why = tu_validate(t);
+    if (why)
+        fail_msg("%s: %s", g_trace, why);
+    return t;
+}
+
+static inline int check_main(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
+                             const char *group)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s PROGRAM\n", argv[0]);
+        return 2;
+    }
+    g_prog = argv[1];
+    snprintf(g_trace, sizeof(g_trace), "%s.trace.json", g_prog);
+    return _cmocka_run_group_tests(group, tests, n, NULL, NULL);
+}
+
+#endif

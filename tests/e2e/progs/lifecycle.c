@@ -1,0 +1,21 @@
+/* Instrumented code before main (a constructor), after main (atexit), deep
+ * recursion, and a chosen exit status. */
+#include <stdio.h>
+#include <stdlib.h>
+
+static volatile int sink;
+void in_ctor(void) { sink++; }
+__attribute__((constructor)) static void early_init(void) { in_ctor(); }
+void in_atexit(void) { sink++; }
+void recurse(int n)
+{
+    if (n > 0)
+        recurse(n - 1);
+}
+
+int main(int argc, char **argv)
+{
+    atexit(in_atexit);
+    recurse(argc > 1 ? atoi(argv[1]) : 49);
+    return 7;
+}
