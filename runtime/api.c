@@ -172,10 +172,7 @@ int calltrace_set_thread_name(const char *name)
         t = ct_sync(atomic_load(&ct_gate));
     if (!t)
         return CALLTRACE_ENOTHREAD;
-    size_t len = strnlen(name, CT_THREAD_NAME_MAX - 1);
-    memcpy(t->name, name, len);
-    t->name[len] = '\0';
-    t->name_set = true;
+    ct_thread_set_name(t, name);
     return 0;
 }
 

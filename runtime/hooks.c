@@ -71,12 +71,12 @@ CT_NOINST static void ct_rec_enter(void *fn, uint64_t gate)
             return;
     }
     if (CT_UNLIKELY(t->busy)) { /* a signal handler interrupted the runtime */
-        t->dropped_reentrant++;
+        CT_OWNER_INC(t->dropped_reentrant);
         return;
     }
     uint32_t d = t->depth++;
     if (CT_UNLIKELY(d >= ct_max_depth)) {
-        t->dropped_depth++;
+        CT_OWNER_INC(t->dropped_depth);
         return;
     }
     t->busy = 1;
@@ -95,7 +95,7 @@ CT_NOINST static void ct_rec_exit(void *fn, uint64_t gate)
             return;
     }
     if (CT_UNLIKELY(t->busy)) {
-        t->dropped_reentrant++;
+        CT_OWNER_INC(t->dropped_reentrant);
         return;
     }
     if (CT_UNLIKELY(t->depth == 0)) /* returning from a frame entered before recording */

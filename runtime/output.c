@@ -201,24 +201,6 @@ CT_NOINST static void ct_write_marks(struct ct_jw *w, const struct ct_json_sink 
     ct_jw_arr_end(w);
 }
 
-CT_NOINST static void ct_thread_name_now(const struct ct_thread *t, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s", t->name);
-    if (t->name_set || atomic_load_explicit(&t->exited, memory_order_acquire))
-        return;
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/self/task/%d/comm", (int)t->tid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    ssize_t r = read(fd, out, cap - 1);
-    close(fd);
-    if (r > 0) {
-        out[r] = '\0';
-        out[strcspn(out, "\n")] = '\0';
-    }
-}
-
 /* One entry of call_trees. Returns the calls written. */
 CT_NOINST static uint64_t ct_write_thread(struct ct_jw *w, struct ct_reader *r,
                                           const struct ct_snap *s, size_t *cursor,
@@ -230,7 +212,7 @@ CT_NOINST static uint64_t ct_write_thread(struct ct_jw *w, struct ct_reader *r,
     if (ct_tree_init(&tree, &sink, ct_cfg.max_depth) != 0)
         return 0;
     char name[CT_THREAD_NAME_MAX];
-    ct_thread_name_now(s->t, name, sizeof(name));
+    ct_thread_get_name(s->t, name, sizeof(name));
 
     ct_jw_key(w, key);
     ct_jw_obj(w);
@@ -256,11 +238,11 @@ CT_NOINST static uint64_t ct_write_thread(struct ct_jw *w, struct ct_reader *r,
     ct_jw_key(w, "dropped");
     ct_jw_obj(w);
     ct_jw_key(w, "depth");
-    ct_jw_u64(w, s->t->dropped_depth);
+    ct_jw_u64(w, CT_READ(s->t->dropped_depth));
     ct_jw_key(w, "reentrant");
-    ct_jw_u64(w, s->t->dropped_reentrant);
+    ct_jw_u64(w, CT_READ(s->t->dropped_reentrant));
     ct_jw_key(w, "buffer");
-    ct_jw_u64(w, s->t->dropped_buffer);
+    ct_jw_u64(w, CT_READ(s->t->dropped_buffer));
     ct_jw_obj_end(w);
     ct_jw_obj_end(w);
     free(js.marks);
@@ -342,9 +324,9 @@ CT_NOINST static int ct_write_file(struct ct_snap *snaps, size_t nsnap, struct c
         if (snaps[i].calls || snaps[i].marks)
             tot.threads++;
         tot.calls += snaps[i].calls;
-        tot.depth += snaps[i].t->dropped_depth;
-        tot.reentrant += snaps[i].t->dropped_reentrant;
-        tot.buffer += snaps[i].t->dropped_buffer;
+        tot.depth += CT_READ(snaps[i].t->dropped_depth);
+        tot.reentrant += CT_READ(snaps[i].t->dropped_reentrant);
+        tot.buffer += CT_READ(snaps[i].t->dropped_buffer);
     }
 
     char tmp[PATH_MAX + 32];

@@ -102,7 +102,7 @@ void ct_thread_spill(struct ct_thread *t)
         .tid = (uint32_t)t->tid,
     };
     if (ct_spill_append(&h, t->buf) != 0)
-        t->dropped_buffer += n;
+        CT_OWNER_ADD(t->dropped_buffer, n);
     /* seqlock write side: seq moves before the buffer is reused */
     atomic_fetch_add_explicit(&t->seq, 1, memory_order_seq_cst);
     atomic_store_explicit(&t->count, 0, memory_order_relaxed);
@@ -143,28 +143,47 @@ uint32_t ct_thread_snapshot(struct ct_thread *t, struct ct_event *out, uint32_t 
     return 0;
 }
 
+static pthread_mutex_t ct_name_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void ct_thread_refresh_name(struct ct_thread *t)
 {
-    if (t->name_set)
-        return;
     char name[CT_THREAD_NAME_MAX] = "";
-    if (t->tid == (pid_t)gettid()) {
-        prctl(PR_GET_NAME, name, 0, 0, 0);
-    } else if (!atomic_load_explicit(&t->exited, memory_order_acquire)) {
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/self/task/%d/comm", (int)t->tid);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            return;
-        ssize_t r = read(fd, name, sizeof(name) - 1);
-        close(fd);
-        if (r <= 0)
-            return;
+    prctl(PR_GET_NAME, name, 0, 0, 0); /* the caller's own name: no syscall to /proc */
+    name[sizeof(name) - 1] = '\0';
+    pthread_mutex_lock(&ct_name_lock);
+    if (!t->name_set)
+        memcpy(t->name, name, sizeof(name));
+    pthread_mutex_unlock(&ct_name_lock);
+}
+
+void ct_thread_set_name(struct ct_thread *t, const char *name)
+{
+    pthread_mutex_lock(&ct_name_lock);
+    snprintf(t->name, sizeof(t->name), "%s", name);
+    t->name_set = true;
+    pthread_mutex_unlock(&ct_name_lock);
+}
+
+void ct_thread_get_name(struct ct_thread *t, char *out, size_t cap)
+{
+    pthread_mutex_lock(&ct_name_lock);
+    snprintf(out, cap, "%s", t->name);
+    bool fixed = t->name_set || atomic_load_explicit(&t->exited, memory_order_acquire);
+    pthread_mutex_unlock(&ct_name_lock);
+    if (fixed)
+        return;
+    /* still running: the kernel knows its latest pthread_setname_np() */
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/task/%d/comm", (int)t->tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char name[CT_THREAD_NAME_MAX];
+    ssize_t r = read(fd, name, sizeof(name) - 1);
+    close(fd);
+    if (r > 0) {
         name[r] = '\0';
         name[strcspn(name, "\n")] = '\0';
-    } else {
-        return;
+        snprintf(out, cap, "%s", name);
     }
-    name[sizeof(name) - 1] = '\0';
-    memcpy(t->name, name, sizeof(name));
 }

@@ -73,8 +73,22 @@ CT_NOINST static inline void ct_thread_commit(struct ct_thread *t, uint32_t n)
  * number of chunks already in the spill file that precede them. */
 CT_INTERNAL uint32_t ct_thread_snapshot(struct ct_thread *t, struct ct_event *out, uint32_t *seq);
 
-/* Reads the thread's current name from the kernel into t->name (unless set
- * by calltrace_set_thread_name). */
+/* Thread names change on their owner (pthread_setname_np, the API, exit) and
+ * are read by output on another thread: both go through these, under a lock
+ * that is never taken on the hot path. */
+/* Owner: re-reads the kernel's name unless calltrace_set_thread_name() set one. */
 CT_INTERNAL void ct_thread_refresh_name(struct ct_thread *t);
+/* Owner: sets the name given to calltrace_set_thread_name(). */
+CT_INTERNAL void ct_thread_set_name(struct ct_thread *t, const char *name);
+/* Anyone: the thread's current name (the kernel's while it runs). */
+CT_INTERNAL void ct_thread_get_name(struct ct_thread *t, char *out, size_t cap);
+
+/* Counters written only by the owner, read by output on any thread:
+ * relaxed atomics compile to a plain increment and keep readers race-free. */
+#define CT_OWNER_INC(field) \
+    __atomic_store_n(&(field), __atomic_load_n(&(field), __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED)
+#define CT_OWNER_ADD(field, n) \
+    __atomic_store_n(&(field), __atomic_load_n(&(field), __ATOMIC_RELAXED) + (n), __ATOMIC_RELAXED)
+#define CT_READ(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
 
 #endif

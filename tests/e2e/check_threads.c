@@ -37,7 +37,24 @@ static void check_counts(const char *const env[])
     cJSON *mt = tu_main_thread(t);
     assert_non_null(mt);
     assert_int_equal(tu_count_all(cJSON_GetObjectItem(mt, "root_calls")), 1);
+    assert_true(tu_true(cJSON_GetObjectItem(mt, "root_calls")->child, "unfinished") == 0);
     cJSON_Delete(t);
+
+    /* the flush made while the workers ran is a valid, partial trace */
+    char flushed[4200];
+    snprintf(flushed, sizeof(flushed), "%s.flush", g_trace);
+    cJSON *f = tu_load(flushed);
+    assert_non_null(f);
+    const char *why = tu_validate(f);
+    if (why)
+        fail_msg("flushed trace: %s", why);
+    assert_false(tu_true(cJSON_GetObjectItem(f, "metadata"), "complete"));
+    assert_true(tu_num(cJSON_GetObjectItem(f, "metadata"), "total_calls") <= 1 + 11 + 4 * 100001);
+    cJSON *th;
+    cJSON_ArrayForEach(th, cJSON_GetObjectItem(f, "call_trees"))
+        assert_true(tu_num(th, "calls") <= 100001);
+    cJSON_Delete(f);
+    unlink(flushed);
 }
 
 static void four_threads_exact_counts(void **state)
