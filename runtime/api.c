@@ -50,7 +50,8 @@ int ct_runtime_init(void)
              ct_cfg.output, ct_cfg.max_depth, ct_cfg.buffer_bytes / 1024,
              ct_cfg.start ? "recording" : "stopped until calltrace_start()");
 
-    atomic_store(&ct_gate, ct_cfg.start ? CT_GATE(1, CT_HOOK_REC) : CT_GATE(0, CT_HOOK_OFF));
+    ct_hook_rec = ct_clk.use_tsc ? CT_HOOK_REC_TSC : CT_HOOK_REC_MONO;
+    atomic_store(&ct_gate, ct_cfg.start ? CT_GATE(1, ct_hook_rec) : CT_GATE(0, CT_HOOK_OFF));
     atomic_store(&ct_state, CT_READY);
     return 0;
 }
@@ -91,12 +92,12 @@ int calltrace_start(void)
         return rc;
     uint64_t g = atomic_load(&ct_gate);
     do {
-        if (CT_GATE_HOOK(g) == CT_HOOK_REC)
+        if (CT_HOOK_RECORDING(CT_GATE_HOOK(g)))
             return 0;
         if (atomic_load(&ct_state) != CT_READY)
             return CALLTRACE_ESHUTDOWN;
     } while (!atomic_compare_exchange_weak(&ct_gate, &g,
-                                           CT_GATE(CT_GATE_EPOCH(g) + 1, CT_HOOK_REC)));
+                                           CT_GATE(CT_GATE_EPOCH(g) + 1, ct_hook_rec)));
     return 0;
 }
 
@@ -107,7 +108,7 @@ int calltrace_stop(void)
         return rc;
     uint64_t g = atomic_load(&ct_gate);
     do {
-        if (CT_GATE_HOOK(g) != CT_HOOK_REC)
+        if (!CT_HOOK_RECORDING(CT_GATE_HOOK(g)))
             return 0;
     } while (!atomic_compare_exchange_weak(&ct_gate, &g, CT_GATE(CT_GATE_EPOCH(g), CT_HOOK_OFF)));
     return 0;
@@ -115,7 +116,7 @@ int calltrace_stop(void)
 
 int calltrace_is_recording(void)
 {
-    return CT_GATE_HOOK(atomic_load_explicit(&ct_gate, memory_order_relaxed)) == CT_HOOK_REC;
+    return CT_HOOK_RECORDING(CT_GATE_HOOK(atomic_load_explicit(&ct_gate, memory_order_relaxed)));
 }
 
 int calltrace_mark(const char *label)
@@ -126,7 +127,7 @@ int calltrace_mark(const char *label)
     if (rc)
         return rc;
     uint64_t g = atomic_load_explicit(&ct_gate, memory_order_relaxed);
-    if (CT_GATE_HOOK(g) != CT_HOOK_REC)
+    if (!CT_HOOK_RECORDING(CT_GATE_HOOK(g)))
         return CALLTRACE_ESTOPPED;
     struct ct_thread *t = ct_self;
     if (!t || t->gate_seen != g)

@@ -19,7 +19,60 @@ struct ct_config ct_cfg = {
     .buffer_bytes = CT_DEFAULT_BUFFER_KIB * 1024,
     .pretty = true,
     .start = true,
+    .formats = CT_FMT_JSON,
 };
+
+static const struct {
+    const char *name, *ext;
+    enum ct_format bit;
+} ct_formats[] = {
+    {"json", ".json", CT_FMT_JSON},
+    {"raw", ".ctraw", CT_FMT_RAW},
+};
+
+void ct_format_path(const struct ct_config *cfg, enum ct_format f, char *out, size_t cap)
+{
+    const char *ext = ".json";
+    for (size_t i = 0; i < CT_ARRAY_LEN(ct_formats); i++)
+        if (ct_formats[i].bit == f)
+            ext = ct_formats[i].ext;
+    size_t len = strlen(cfg->output), el = strlen(ext);
+    if (f == CT_FMT_JSON || (len >= el && strcmp(cfg->output + len - el, ext) == 0)) {
+        snprintf(out, cap, "%s", cfg->output);
+        return;
+    }
+    if (len >= 5 && strcmp(cfg->output + len - 5, ".json") == 0)
+        len -= 5;
+    snprintf(out, cap, "%.*s%s", (int)len, cfg->output, ext);
+}
+
+CT_NOINST static void ct_cfg_formats(char *(*get)(const char *), unsigned *dst)
+{
+    const char *v = get("CALLTRACE_FORMAT");
+    if (!v)
+        return;
+    unsigned bits = 0;
+    for (const char *p = v; *p;) {
+        size_t n = strcspn(p, ",");
+        size_t i = 0;
+        for (; i < CT_ARRAY_LEN(ct_formats); i++)
+            if (strlen(ct_formats[i].name) == n && strncasecmp(p, ct_formats[i].name, n) == 0)
+                break;
+        if (i < CT_ARRAY_LEN(ct_formats))
+            bits |= ct_formats[i].bit;
+        else if (n > 0)
+            ct_log("CALLTRACE_FORMAT: unknown format '%.*s' (known: json, raw); ignored",
+                   (int)(n > 32 ? 32 : n), p);
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (!bits) {
+        ct_log("CALLTRACE_FORMAT='%.64s' names no known format; using json", v);
+        bits = CT_FMT_JSON;
+    }
+    *dst = bits;
+}
 
 int ct_parse_bool(const char *s, bool *out)
 {
@@ -131,5 +184,6 @@ void ct_config_load(struct ct_config *cfg, char *(*get)(const char *))
             ct_log("CALLTRACE_MAX_DEPTH='%.64s' is not a number between 1 and %u; using %u", v,
                    CT_LIMIT_MAX_DEPTH, cfg->max_depth);
     }
+    ct_cfg_formats(get, &cfg->formats);
     ct_cfg_size(get, "CALLTRACE_BUFFER_SIZE", &cfg->buffer_bytes, 16 * 1024, 64 * 1024 * 1024);
 }

@@ -11,11 +11,18 @@
 #define CT_LIMIT_MAX_DEPTH 100000u
 #define CT_DEFAULT_BUFFER_KIB 256u
 
+/* Output formats (CALLTRACE_FORMAT, a comma list). */
+enum ct_format {
+    CT_FMT_JSON = 1u << 0, /* the call tree, at CALLTRACE_OUTPUT */
+    CT_FMT_RAW = 1u << 1,  /* the binary event stream, kept as <output>.ctraw */
+};
+
 struct ct_config {
     char output[PATH_MAX];  /* the JSON trace's final path */
     char exe[PATH_MAX];     /* the traced executable */
     unsigned max_depth;     /* calls deeper than this are counted, not recorded */
     size_t buffer_bytes;    /* per-thread event buffer */
+    unsigned formats;       /* enum ct_format bits, never 0 */
     bool debug;
     bool pretty;
     bool capture_args;      /* accepted; capture itself is not implemented yet */
@@ -29,6 +36,11 @@ extern struct ct_config ct_cfg;
  * it). A bad value gets one "calltrace:" line on stderr and the default.
  * `getenv_fn` is injectable for tests; NULL means secure_getenv. */
 CT_INTERNAL void ct_config_load(struct ct_config *cfg, char *(*getenv_fn)(const char *));
+
+/* The path of one format: CALLTRACE_OUTPUT itself for json, and for the
+ * others CALLTRACE_OUTPUT with its extension (".json" or the format's own,
+ * when present) replaced by the format's. */
+CT_INTERNAL void ct_format_path(const struct ct_config *cfg, enum ct_format f, char *out, size_t cap);
 
 /* Parses a boolean setting: 1/0, true/false, yes/no, on/off (any case).
  * Returns 0 and sets *out, or -1 if `s` is none of those. */

@@ -12,13 +12,18 @@
 #include "thread.h"
 
 enum ct_hook_set {
-    CT_HOOK_OFF = 0,  /* stopped or finished: one load and return */
-    CT_HOOK_BOOT = 1, /* before init: initialise, then dispatch again */
-    CT_HOOK_REC = 2,  /* recording */
+    CT_HOOK_OFF = 0,      /* stopped or finished: one load and return */
+    CT_HOOK_BOOT = 1,     /* before init: initialise, then dispatch again */
+    CT_HOOK_REC_TSC = 2,  /* recording, timestamps from rdtsc */
+    CT_HOOK_REC_MONO = 3, /* recording, timestamps from CLOCK_MONOTONIC */
+    CT_HOOK_SETS = 8,
 };
-#define CT_GATE_HOOK(g) ((unsigned)((g) & 3u))
-#define CT_GATE_EPOCH(g) ((g) >> 2)
-#define CT_GATE(epoch, hook) (((uint64_t)(epoch) << 2) | (uint64_t)(hook))
+#define CT_GATE_HOOK(g) ((unsigned)((g) & 7u))
+#define CT_GATE_EPOCH(g) ((g) >> 3)
+#define CT_GATE(epoch, hook) (((uint64_t)(epoch) << 3) | (uint64_t)(hook))
+#define CT_HOOK_RECORDING(h) ((h) == CT_HOOK_REC_TSC || (h) == CT_HOOK_REC_MONO)
+/* The recording hook set init chose (by clock). */
+extern unsigned ct_hook_rec;
 
 extern _Atomic uint64_t ct_gate;
 /* CALLTRACE_MAX_DEPTH, copied here at init for the hot path. */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -251,6 +252,51 @@ CT_NOINST static uint64_t ct_write_thread(struct ct_jw *w, struct ct_reader *r,
     return calls;
 }
 
+/* Opens a temporary file beside `path` for writing. */
+CT_NOINST static int ct_open_tmp(const char *path, char *tmp, size_t cap)
+{
+    snprintf(tmp, cap, "%s.%d.tmp", path, (int)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        ct_log("cannot write the trace %s: %s", path, strerror(errno));
+    return fd;
+}
+
+/* Closes `fd` and renames `tmp` to `path` unless `err`; never leaves a
+ * partial file at `path`. Returns 0 or -1 (with one message). */
+CT_NOINST static int ct_commit_tmp(int fd, const char *tmp, const char *path, int err)
+{
+    if (close(fd) != 0 && !err)
+        err = errno;
+    if (!err && rename(tmp, path) != 0)
+        err = errno;
+    if (!err)
+        return 0;
+    unlink(tmp);
+    ct_log("cannot write the trace %s: %s", path, strerror(err));
+    return -1;
+}
+
+struct ct_raw_copy {
+    int fd;
+    struct ct_thread *t;
+    uint32_t seq;
+    int err;
+};
+
+CT_NOINST static void ct_copy_chunk(void *ctx, const struct ct_event *ev, size_t n)
+{
+    struct ct_raw_copy *c = ctx;
+    if (!n || c->err)
+        return;
+    struct ct_chunk_header h = {CT_CHUNK_MAGIC, c->t->serial, c->seq++, (uint32_t)n,
+                                (uint32_t)c->t->tid, 0, 0};
+    struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)ev, n * sizeof(*ev)}};
+    ssize_t want = (ssize_t)(sizeof(h) + n * sizeof(*ev));
+    if (writev(c->fd, iov, 2) != want)
+        c->err = errno ? errno : ENOSPC;
+}
+
 CT_NOINST static void ct_iso8601(uint64_t real_ns, char *out, size_t cap)
 {
     time_t sec = (time_t)(real_ns / 1000000000u);
@@ -314,9 +360,12 @@ CT_NOINST static void ct_write_metadata(struct ct_jw *w, const struct ct_totals 
     ct_jw_obj_end(w);
 }
 
-CT_NOINST static int ct_write_file(struct ct_snap *snaps, size_t nsnap, struct ct_reader *r,
+CT_NOINST static int ct_write_json(struct ct_snap *snaps, size_t nsnap, struct ct_reader *r,
                                    bool final, uint64_t end_ticks)
 {
+    uint64_t t0 = ct_mono_ns();
+    char path[PATH_MAX];
+    ct_format_path(&ct_cfg, CT_FMT_JSON, path, sizeof(path));
     struct ct_totals tot = {0};
     for (size_t i = 0; i < nsnap; i++) {
         size_t cursor = 0;
@@ -330,12 +379,9 @@ CT_NOINST static int ct_write_file(struct ct_snap *snaps, size_t nsnap, struct c
     }
 
     char tmp[PATH_MAX + 32];
-    snprintf(tmp, sizeof(tmp), "%s.%d.tmp", ct_cfg.output, (int)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        ct_log("cannot write the trace %s: %s", ct_cfg.output, strerror(errno));
+    int fd = ct_open_tmp(path, tmp, sizeof(tmp));
+    if (fd < 0)
         return CALLTRACE_EIO;
-    }
     struct ct_jw w;
     if (ct_jw_init(&w, fd, ct_cfg.pretty, ct_cfg.max_depth * 2 + 16) != 0) {
         close(fd);
@@ -366,19 +412,52 @@ CT_NOINST static int ct_write_file(struct ct_snap *snaps, size_t nsnap, struct c
     ct_jw_obj_end(&w);
     ct_jw_obj_end(&w);
     int err = ct_jw_finish(&w);
-    if (close(fd) != 0 && !err)
-        err = errno;
-    if (!err && rename(tmp, ct_cfg.output) != 0)
-        err = errno;
-    if (err) {
-        unlink(tmp);
-        ct_log("cannot write the trace %s: %s", ct_cfg.output, strerror(err));
+    if (ct_commit_tmp(fd, tmp, path, err) != 0)
+        return CALLTRACE_EIO;
+    ct_debug("wrote %s: %llu calls, %llu threads, %llu bytes in %.1f ms", path,
+             (unsigned long long)tot.calls, (unsigned long long)tot.threads,
+             (unsigned long long)w.bytes, (double)(ct_mono_ns() - t0) / 1e6);
+    return 0;
+}
+
+/* The raw format: the event file itself. At exit the unspilled tails are
+ * appended and the file is renamed; on a flush a copy is written. */
+CT_NOINST static int ct_write_raw(struct ct_snap *snaps, size_t nsnap, struct ct_reader *r,
+                                  bool final)
+{
+    char path[PATH_MAX];
+    ct_format_path(&ct_cfg, CT_FMT_RAW, path, sizeof(path));
+    if (final && ct_spill_fd >= 0) {
+        int ok = 0;
+        for (size_t i = 0; i < nsnap; i++) {
+            if (!snaps[i].n)
+                continue;
+            struct ct_chunk_header h = {CT_CHUNK_MAGIC, snaps[i].t->serial, snaps[i].seq,
+                                        snaps[i].n, (uint32_t)snaps[i].t->tid, 0, 0};
+            ok |= ct_spill_append(&h, snaps[i].ev);
+        }
+        if (ok == 0 && rename(ct_spill_path, path) == 0) {
+            ct_spill_path[0] = '\0'; /* kept: not removed at close */
+            ct_debug("kept the event stream as %s", path);
+            return 0;
+        }
+        ct_log("cannot keep the event stream as %s: %s", path, strerror(errno));
         return CALLTRACE_EIO;
     }
-    ct_debug("wrote %s: %llu calls, %llu threads, %llu bytes", ct_cfg.output,
-             (unsigned long long)tot.calls, (unsigned long long)tot.threads,
-             (unsigned long long)w.bytes);
-    return 0;
+    char tmp[PATH_MAX + 32];
+    int fd = ct_open_tmp(path, tmp, sizeof(tmp));
+    if (fd < 0)
+        return CALLTRACE_EIO;
+    struct ct_spill_header fh;
+    ct_spill_header_init(&fh);
+    int err = write(fd, &fh, sizeof(fh)) == (ssize_t)sizeof(fh) ? 0 : (errno ? errno : ENOSPC);
+    size_t cursor = 0;
+    for (size_t i = 0; i < nsnap && !err; i++) {
+        struct ct_raw_copy c = {fd, snaps[i].t, 0, 0};
+        ct_read_thread(r, &snaps[i], &cursor, ct_copy_chunk, &c);
+        err = c.err;
+    }
+    return ct_commit_tmp(fd, tmp, path, err) == 0 ? 0 : CALLTRACE_EIO;
 }
 
 int ct_output_write(bool final)
@@ -416,7 +495,13 @@ int ct_output_write(bool final)
     if (ct_spill_path[0])
         r.fd = open(ct_spill_path, O_RDONLY | O_CLOEXEC);
     r.nchunks = ct_spill_index(r.fd, &r.chunks);
-    rc = ct_write_file(snaps, nsnap, &r, final, end_ticks);
+    rc = 0;
+    if (ct_cfg.formats & CT_FMT_JSON)
+        rc = ct_write_json(snaps, nsnap, &r, final, end_ticks);
+    if (ct_cfg.formats & CT_FMT_RAW) {
+        int rr = ct_write_raw(snaps, nsnap, &r, final);
+        rc = rc ? rc : rr;
+    }
 out:
     for (size_t i = 0; i < nsnap; i++)
         free(snaps[i].ev);

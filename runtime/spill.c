@@ -19,20 +19,25 @@
 char ct_spill_path[PATH_MAX];
 int ct_spill_fd = -1;
 
+void ct_spill_header_init(struct ct_spill_header *h)
+{
+    memset(h, 0, sizeof(*h));
+    memcpy(h->magic, CT_SPILL_MAGIC, sizeof(h->magic));
+    h->version = CT_SPILL_VERSION;
+    h->pid = (uint32_t)getpid();
+    h->base_ticks = ct_clk.base_ticks;
+    h->base_mono = ct_clk.base_mono;
+    h->base_real = ct_clk.base_real;
+    h->use_tsc = ct_clk.use_tsc;
+}
+
 CT_NOINST static int ct_spill_create(const char *path)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return -1;
     struct ct_spill_header h;
-    memset(&h, 0, sizeof(h));
-    memcpy(h.magic, CT_SPILL_MAGIC, sizeof(h.magic));
-    h.version = CT_SPILL_VERSION;
-    h.pid = (uint32_t)getpid();
-    h.base_ticks = ct_clk.base_ticks;
-    h.base_mono = ct_clk.base_mono;
-    h.base_real = ct_clk.base_real;
-    h.use_tsc = ct_clk.use_tsc;
+    ct_spill_header_init(&h);
     if (write(fd, &h, sizeof(h)) != (ssize_t)sizeof(h)) {
         close(fd);
         unlink(path);
@@ -146,6 +151,12 @@ size_t ct_spill_index(int fd, struct ct_chunk_ref **out)
     }
     if (n)
         qsort(v, n, sizeof(*v), ct_chunk_cmp);
+    /* a chunk written twice (a tail appended at exit while its owner spilled
+     * it) counts once */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || v[k - 1].serial != v[i].serial || v[k - 1].seq != v[i].seq)
+            v[k++] = v[i];
     *out = v;
-    return n;
+    return k;
 }

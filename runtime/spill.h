@@ -15,6 +15,8 @@ extern int ct_spill_fd;
 /* Creates the spill file beside `output` (falling back to $TMPDIR and /tmp)
  * and writes its header. Returns 0 or -1 (with one message). */
 CT_INTERNAL int ct_spill_open(const char *output);
+/* Fills a file header for this process. */
+CT_INTERNAL void ct_spill_header_init(struct ct_spill_header *h);
 /* Appends one chunk in a single write (O_APPEND keeps concurrent chunks whole).
  * Returns 0 or -1. */
 CT_INTERNAL int ct_spill_append(const struct ct_chunk_header *h, const struct ct_event *ev);
