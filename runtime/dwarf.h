@@ -46,10 +46,16 @@ struct ct_span {
 
 typedef char *(*ct_demangle_fn)(const char *mangled, char *buf, size_t *len, int *status);
 
+/* The C++ runtime's __cxa_demangle, looked for on first need (symbols.c). */
+struct ct_demangler {
+    ct_demangle_fn fn;
+    bool tried;
+};
+
 /* What a reader needs to know about the object it reads. */
 struct ct_loadctx {
     struct ct_arena *arena;
-    ct_demangle_fn demangle;     /* NULL when the program has no C++ runtime */
+    struct ct_demangler *demangler;
     uintptr_t bias;              /* load bias: runtime = link-time + bias */
     const struct ct_span *exec;  /* executable PT_LOAD segments */
     size_t nexec;
@@ -59,17 +65,30 @@ struct ct_loadctx {
  * the functions of discarded COMDAT sections, whose DWARF the linker leaves
  * behind with a "tombstone" address (0, 1 or -1/-2 depending on the ld). */
 CT_INTERNAL bool ct_in_exec(const struct ct_loadctx *ctx, uintptr_t link_addr);
+/* True when C++ names can be demangled. The first call looks for the
+ * demangler, which may load libstdc++: call it only when there is C++. */
+CT_INTERNAL bool ct_can_demangle(const struct ct_loadctx *ctx);
 /* Demangles an Itanium C++ name into the arena; NULL when it is not one or no
  * demangler is available. */
 CT_INTERNAL const char *ct_demangle(const struct ct_loadctx *ctx, const char *mangled);
 /* Formats "0x<hex>" into the arena. */
 CT_INTERNAL const char *ct_hexname(struct ct_arena *a, uintptr_t addr);
 
+/* Symbols whose name DWARF gives without parameters although they are C++:
+ * GCC emits no DW_AT_linkage_name for functions with internal linkage
+ * (static, anonymous namespace), so "f" could be any overload. The caller
+ * renames them from the ELF symbol table's mangled name when it has one. */
+struct ct_symlist {
+    struct ct_symbol **v;
+    size_t n, cap;
+};
+
 /* Reads every function with code from the DWARF of the ELF file at path and
- * appends their ranges (runtime addresses) to out. Returns the number of
- * ranges added, or -1 when the file has no usable DWARF (nothing is added
- * then). Never aborts, whatever the file contains. */
+ * appends their ranges (runtime addresses) to out; C++ functions without a
+ * linkage name are also listed in unmangled when a demangler exists. Returns
+ * the number of ranges added, or -1 when the file has no usable DWARF.
+ * Never aborts, whatever the file contains. */
 CT_INTERNAL long ct_dwarf_load(const struct ct_loadctx *ctx, const char *path,
-                               struct ct_ranges *out);
+                               struct ct_ranges *out, struct ct_symlist *unmangled);
 
 #endif
