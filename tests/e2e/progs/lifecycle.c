@@ -5,7 +5,10 @@
 
 static volatile int sink;
 void in_ctor(void) { sink++; }
-__attribute__((constructor)) static void early_init(void) { in_ctor(); }
+/* Priority 101 is the runtime's own: the program's objects come first in the
+ * link, so this runs before the runtime's constructor and its first hook
+ * must initialise the runtime itself. */
+__attribute__((constructor(101))) static void early_init(void) { in_ctor(); }
 void in_atexit(void) { sink++; }
 void recurse(int n)
 {
