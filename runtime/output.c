@@ -20,7 +20,7 @@
 #include "clock.h"
 #include "config.h"
 #include "hooks.h"
-#include "jsonw.h"
+#include "format.h"
 #include "output.h"
 #include "spill.h"
 #include "symbols.h"
@@ -77,7 +77,7 @@ CT_NOINST static void ct_read_thread(struct ct_reader *r, const struct ct_snap *
     fn(ctx, s->ev, s->n);
 }
 
-/* ---------------------------------------------------------------- pass 1 */
+/* Counts calls and marks of a thread (for the metadata, written first). */
 
 CT_NOINST static void ct_count_events(void *ctx, const struct ct_event *ev, size_t n)
 {
@@ -91,165 +91,6 @@ CT_NOINST static void ct_count_events(void *ctx, const struct ct_event *ev, size
             i += CT_EXT_PAYLOAD_EVENTS(CT_EXT_ARG(&ev[i]));
         }
     }
-}
-
-/* ---------------------------------------------------------------- pass 2 */
-
-struct ct_mark_rec {
-    uint64_t ticks, fn;
-    unsigned depth;
-    size_t len;
-    char label[CT_MARK_MAX + 1];
-};
-
-struct ct_json_sink {
-    struct ct_jw *w;
-    struct ct_mark_rec *marks;
-    size_t nmarks, cap;
-};
-
-CT_NOINST static void ct_json_open(void *ctx, unsigned depth, uint64_t fn, uint64_t start)
-{
-    (void)depth;
-    struct ct_json_sink *js = ctx;
-    struct ct_jw *w = js->w;
-    const struct ct_symbol *sym = ct_symtab_lookup(ct_syms, (uintptr_t)fn);
-    ct_jw_obj(w);
-    ct_jw_key(w, "function");
-    ct_jw_str(w, sym->name);
-    ct_jw_key(w, "address");
-    ct_jw_hex(w, fn);
-    /* never null under root_calls: `.. | select(.function? | test(..))`, a
-     * recipe users run, fails on a null */
-    ct_jw_key(w, "file");
-    ct_jw_str(w, sym->file ? sym->file : "??");
-    ct_jw_key(w, "line");
-    ct_jw_u64(w, sym->line);
-    ct_jw_key(w, "start_ns");
-    ct_jw_u64(w, ct_clock_to_ns(start));
-    ct_jw_key(w, "children");
-    ct_jw_arr(w);
-}
-
-CT_NOINST static void ct_json_close(void *ctx, unsigned depth, uint64_t fn, uint64_t start,
-                                    uint64_t end, unsigned flags)
-{
-    (void)depth;
-    (void)fn;
-    struct ct_jw *w = ((struct ct_json_sink *)ctx)->w;
-    uint64_t s = ct_clock_to_ns(start), e = ct_clock_to_ns(end);
-    ct_jw_arr_end(w);
-    ct_jw_key(w, "end_ns");
-    ct_jw_u64(w, e);
-    ct_jw_key(w, "duration_ns");
-    ct_jw_u64(w, e - s);
-    if (flags & CT_CLOSE_UNFINISHED) {
-        ct_jw_key(w, "unfinished");
-        ct_jw_bool(w, true);
-    }
-    if (flags & CT_CLOSE_UNWOUND) {
-        ct_jw_key(w, "unwound");
-        ct_jw_bool(w, true);
-    }
-    ct_jw_obj_end(w);
-}
-
-CT_NOINST static void ct_json_mark(void *ctx, unsigned depth, uint64_t fn, uint64_t ticks,
-                                   const char *label, size_t len)
-{
-    struct ct_json_sink *js = ctx;
-    if (js->nmarks == js->cap) {
-        size_t cap = js->cap ? js->cap * 2 : 16;
-        struct ct_mark_rec *m = realloc(js->marks, cap * sizeof(*m));
-        if (!m)
-            return;
-        js->marks = m;
-        js->cap = cap;
-    }
-    struct ct_mark_rec *m = &js->marks[js->nmarks++];
-    m->ticks = ticks;
-    m->fn = fn;
-    m->depth = depth;
-    m->len = len > CT_MARK_MAX ? CT_MARK_MAX : len;
-    memcpy(m->label, label, m->len);
-}
-
-CT_NOINST static void ct_feed_tree(void *ctx, const struct ct_event *ev, size_t n)
-{
-    ct_tree_feed(ctx, ev, n);
-}
-
-CT_NOINST static void ct_write_marks(struct ct_jw *w, const struct ct_json_sink *js)
-{
-    ct_jw_key(w, "marks");
-    ct_jw_arr(w);
-    for (size_t i = 0; i < js->nmarks; i++) {
-        const struct ct_mark_rec *m = &js->marks[i];
-        ct_jw_obj(w);
-        ct_jw_key(w, "label");
-        ct_jw_strn(w, m->label, m->len);
-        ct_jw_key(w, "timestamp_ns");
-        ct_jw_u64(w, ct_clock_to_ns(m->ticks));
-        ct_jw_key(w, "function");
-        if (m->fn)
-            ct_jw_str(w, ct_symtab_lookup(ct_syms, (uintptr_t)m->fn)->name);
-        else
-            ct_jw_null(w);
-        ct_jw_key(w, "depth");
-        ct_jw_u64(w, m->depth);
-        ct_jw_obj_end(w);
-    }
-    ct_jw_arr_end(w);
-}
-
-/* One entry of call_trees. Returns the calls written. */
-CT_NOINST static uint64_t ct_write_thread(struct ct_jw *w, struct ct_reader *r,
-                                          const struct ct_snap *s, size_t *cursor,
-                                          uint64_t end_ticks, const char *key)
-{
-    struct ct_json_sink js = {.w = w};
-    struct ct_tree_sink sink = {&js, ct_json_open, ct_json_close, ct_json_mark};
-    struct ct_tree tree;
-    if (ct_tree_init(&tree, &sink, ct_cfg.max_depth) != 0)
-        return 0;
-    char name[CT_THREAD_NAME_MAX];
-    ct_thread_get_name(s->t, name, sizeof(name));
-
-    ct_jw_key(w, key);
-    ct_jw_obj(w);
-    ct_jw_key(w, "thread_id");
-    ct_jw_u64(w, (uint64_t)s->t->tid);
-    ct_jw_key(w, "name");
-    ct_jw_str(w, name);
-    ct_jw_key(w, "calls");
-    ct_jw_u64(w, s->calls);
-    ct_jw_key(w, "root_calls");
-    ct_jw_arr(w);
-    ct_read_thread(r, s, cursor, ct_feed_tree, &tree);
-    bool exited = atomic_load_explicit(&s->t->exited, memory_order_acquire);
-    ct_tree_end(&tree, exited ? 0 : end_ticks);
-    ct_jw_arr_end(w);
-    ct_write_marks(w, &js);
-    ct_jw_key(w, "unfinished_calls");
-    ct_jw_u64(w, tree.unfinished);
-    ct_jw_key(w, "unwound_calls");
-    ct_jw_u64(w, tree.unwound);
-    ct_jw_key(w, "unmatched_exits");
-    ct_jw_u64(w, tree.unmatched_exits);
-    ct_jw_key(w, "dropped");
-    ct_jw_obj(w);
-    ct_jw_key(w, "depth");
-    ct_jw_u64(w, CT_READ(s->t->dropped_depth));
-    ct_jw_key(w, "reentrant");
-    ct_jw_u64(w, CT_READ(s->t->dropped_reentrant));
-    ct_jw_key(w, "buffer");
-    ct_jw_u64(w, CT_READ(s->t->dropped_buffer));
-    ct_jw_obj_end(w);
-    ct_jw_obj_end(w);
-    free(js.marks);
-    uint64_t calls = tree.calls;
-    ct_tree_free(&tree);
-    return calls;
 }
 
 /* Opens a temporary file beside `path` for writing. */
@@ -297,7 +138,7 @@ CT_NOINST static void ct_copy_chunk(void *ctx, const struct ct_event *ev, size_t
         c->err = errno ? errno : ENOSPC;
 }
 
-CT_NOINST static void ct_iso8601(uint64_t real_ns, char *out, size_t cap)
+void ct_out_iso8601(uint64_t real_ns, char *out, size_t cap)
 {
     time_t sec = (time_t)(real_ns / 1000000000u);
     struct tm tm;
@@ -306,117 +147,84 @@ CT_NOINST static void ct_iso8601(uint64_t real_ns, char *out, size_t cap)
     snprintf(out + n, cap - n, ".%03uZ", (unsigned)(real_ns / 1000000u % 1000u));
 }
 
-struct ct_totals {
-    uint64_t calls, threads, depth, reentrant, buffer;
-};
-
-CT_NOINST static void ct_write_metadata(struct ct_jw *w, const struct ct_totals *tot, bool final,
-                                        uint64_t end_ticks)
+const struct ct_symbol *ct_out_symbol(uint64_t fn)
 {
-    char ts[48];
-    ct_iso8601(ct_clk.base_real, ts, sizeof(ts));
-    uint64_t untraced = atomic_load(&ct_untraced_threads);
-    ct_jw_key(w, "metadata");
-    ct_jw_obj(w);
-    ct_jw_key(w, "version");
-    ct_jw_str(w, CALLTRACE_VERSION_STRING);
-    ct_jw_key(w, "format_version");
-    ct_jw_u64(w, 1);
-    ct_jw_key(w, "timestamp");
-    ct_jw_str(w, ts);
-    ct_jw_key(w, "executable");
-    ct_jw_str(w, ct_cfg.exe);
-    ct_jw_key(w, "pid");
-    ct_jw_u64(w, (uint64_t)getpid());
-    ct_jw_key(w, "total_calls");
-    ct_jw_u64(w, tot->calls);
-    ct_jw_key(w, "threads");
-    ct_jw_u64(w, tot->threads);
-    ct_jw_key(w, "complete");
-    ct_jw_bool(w, final);
-    ct_jw_key(w, "duration_ns");
-    ct_jw_u64(w, ct_clock_to_ns(end_ticks));
-    ct_jw_key(w, "clock");
-    ct_jw_str(w, ct_clk.use_tsc ? "tsc" : "monotonic");
-    ct_jw_key(w, "start_monotonic_ns");
-    ct_jw_u64(w, ct_clk.base_mono);
-    ct_jw_key(w, "max_depth");
-    ct_jw_u64(w, ct_cfg.max_depth);
-    ct_jw_key(w, "capture_args");
-    ct_jw_bool(w, false);
-    ct_jw_key(w, "dropped");
-    ct_jw_obj(w);
-    ct_jw_key(w, "depth");
-    ct_jw_u64(w, tot->depth);
-    ct_jw_key(w, "reentrant");
-    ct_jw_u64(w, tot->reentrant);
-    ct_jw_key(w, "buffer");
-    ct_jw_u64(w, tot->buffer);
-    ct_jw_key(w, "untraced_threads");
-    ct_jw_u64(w, untraced);
-    ct_jw_obj_end(w);
-    ct_jw_key(w, "truncated");
-    ct_jw_bool(w, tot->buffer > 0 || untraced > 0);
-    ct_jw_obj_end(w);
+    return ct_symtab_lookup(ct_syms, (uintptr_t)fn);
 }
 
-CT_NOINST static int ct_write_json(struct ct_snap *snaps, size_t nsnap, struct ct_reader *r,
-                                   bool final, uint64_t end_ticks)
+static const struct ct_format_ops *const ct_formats_table[] = {
+    &ct_fmt_json,
+};
+
+
+CT_NOINST static void ct_feed_tree(void *ctx, const struct ct_event *ev, size_t n)
+{
+    ct_tree_feed(ctx, ev, n);
+}
+
+/* Writes one format: every thread's events through the tree builder into
+ * the format's callbacks, into a temporary file renamed at the end. */
+CT_NOINST static int ct_write_format(const struct ct_format_ops *f, struct ct_snap *snaps,
+                                     size_t nsnap, struct ct_reader *r,
+                                     const struct ct_out_run *run)
 {
     uint64_t t0 = ct_mono_ns();
-    char path[PATH_MAX];
-    ct_format_path(&ct_cfg, CT_FMT_JSON, path, sizeof(path));
-    struct ct_totals tot = {0};
-    for (size_t i = 0; i < nsnap; i++) {
-        size_t cursor = 0;
-        ct_read_thread(r, &snaps[i], &cursor, ct_count_events, &snaps[i]);
-        if (snaps[i].calls || snaps[i].marks)
-            tot.threads++;
-        tot.calls += snaps[i].calls;
-        tot.depth += CT_READ(snaps[i].t->dropped_depth);
-        tot.reentrant += CT_READ(snaps[i].t->dropped_reentrant);
-        tot.buffer += CT_READ(snaps[i].t->dropped_buffer);
-    }
-
-    char tmp[PATH_MAX + 32];
+    char path[PATH_MAX], tmp[PATH_MAX + 32];
+    ct_format_path(&ct_cfg, f->bit, path, sizeof(path));
     int fd = ct_open_tmp(path, tmp, sizeof(tmp));
     if (fd < 0)
         return CALLTRACE_EIO;
-    struct ct_jw w;
-    if (ct_jw_init(&w, fd, ct_cfg.pretty, ct_cfg.max_depth * 2 + 16) != 0) {
+    void *st = f->begin(fd, run);
+    if (!st) {
         close(fd);
         unlink(tmp);
         return CALLTRACE_ENOMEM;
     }
-    ct_jw_obj(&w);
-    ct_write_metadata(&w, &tot, final, end_ticks);
-    ct_jw_key(&w, "call_trees");
-    ct_jw_obj(&w);
+    struct ct_tree_sink sink = {st, f->open, f->close, f->mark};
     size_t cursor = 0;
     for (size_t i = 0; i < nsnap; i++) {
-        if (!snaps[i].calls && !snaps[i].marks)
+        const struct ct_snap *s = &snaps[i];
+        if (!s->calls && !s->marks)
             continue;
-        char key[48];
+        char key[48], name[CT_THREAD_NAME_MAX];
         int dup = 0;
         for (size_t j = 0; j < i; j++)
-            dup |= (snaps[j].calls || snaps[j].marks) && snaps[j].t->tid == snaps[i].t->tid;
+            dup |= (snaps[j].calls || snaps[j].marks) && snaps[j].t->tid == s->t->tid;
         if (dup) /* the kernel reused a thread id */
-            snprintf(key, sizeof(key), "%d.%u", (int)snaps[i].t->tid, snaps[i].t->serial);
+            snprintf(key, sizeof(key), "%d.%u", (int)s->t->tid, s->t->serial);
         else
-            snprintf(key, sizeof(key), "%d", (int)snaps[i].t->tid);
-        uint64_t written = ct_write_thread(&w, r, &snaps[i], &cursor, end_ticks, key);
-        if (written != snaps[i].calls)
+            snprintf(key, sizeof(key), "%d", (int)s->t->tid);
+        ct_thread_get_name(s->t, name, sizeof(name));
+        struct ct_out_thread th = {
+            .key = key,
+            .tid = (uint32_t)s->t->tid,
+            .serial = s->t->serial,
+            .name = name,
+            .calls = s->calls,
+            .marks = s->marks,
+            .drops = {CT_READ(s->t->dropped_depth), CT_READ(s->t->dropped_reentrant),
+                      CT_READ(s->t->dropped_buffer), 0},
+        };
+        struct ct_tree tree;
+        if (ct_tree_init(&tree, &sink, ct_cfg.max_depth) != 0)
+            continue;
+        f->thread_begin(st, &th);
+        ct_read_thread(r, s, &cursor, ct_feed_tree, &tree);
+        bool exited = atomic_load_explicit(&s->t->exited, memory_order_acquire);
+        ct_tree_end(&tree, exited ? 0 : run->end_ticks);
+        f->thread_end(st, &th, &tree);
+        if (tree.calls != s->calls)
             ct_debug("thread %s: %llu calls counted, %llu written", key,
-                     (unsigned long long)snaps[i].calls, (unsigned long long)written);
+                     (unsigned long long)s->calls, (unsigned long long)tree.calls);
+        ct_tree_free(&tree);
     }
-    ct_jw_obj_end(&w);
-    ct_jw_obj_end(&w);
-    int err = ct_jw_finish(&w);
+    int err = f->end(st);
+    off_t bytes = lseek(fd, 0, SEEK_CUR);
     if (ct_commit_tmp(fd, tmp, path, err) != 0)
         return CALLTRACE_EIO;
-    ct_debug("wrote %s: %llu calls, %llu threads, %llu bytes in %.1f ms", path,
-             (unsigned long long)tot.calls, (unsigned long long)tot.threads,
-             (unsigned long long)w.bytes, (double)(ct_mono_ns() - t0) / 1e6);
+    ct_debug("wrote %s: %llu calls, %llu threads, %lld bytes in %.1f ms", path,
+             (unsigned long long)run->total_calls, (unsigned long long)run->threads,
+             (long long)bytes, (double)(ct_mono_ns() - t0) / 1e6);
     return 0;
 }
 
@@ -495,9 +303,26 @@ int ct_output_write(bool final)
     if (ct_spill_path[0])
         r.fd = open(ct_spill_path, O_RDONLY | O_CLOEXEC);
     r.nchunks = ct_spill_index(r.fd, &r.chunks);
+    struct ct_out_run run = {.final = final, .end_ticks = end_ticks};
+    for (size_t i = 0; i < nsnap; i++) {
+        size_t cursor = 0;
+        ct_read_thread(&r, &snaps[i], &cursor, ct_count_events, &snaps[i]);
+        run.threads += snaps[i].calls || snaps[i].marks;
+        run.total_calls += snaps[i].calls;
+        run.drops.depth += CT_READ(snaps[i].t->dropped_depth);
+        run.drops.reentrant += CT_READ(snaps[i].t->dropped_reentrant);
+        run.drops.buffer += CT_READ(snaps[i].t->dropped_buffer);
+    }
+    run.drops.untraced_threads = atomic_load(&ct_untraced_threads);
+    run.truncated = run.drops.buffer > 0 || run.drops.untraced_threads > 0;
+
     rc = 0;
-    if (ct_cfg.formats & CT_FMT_JSON)
-        rc = ct_write_json(snaps, nsnap, &r, final, end_ticks);
+    for (size_t i = 0; i < CT_ARRAY_LEN(ct_formats_table); i++) {
+        if (!(ct_cfg.formats & ct_formats_table[i]->bit))
+            continue;
+        int fr = ct_write_format(ct_formats_table[i], snaps, nsnap, &r, &run);
+        rc = rc ? rc : fr;
+    }
     if (ct_cfg.formats & CT_FMT_RAW) {
         int rr = ct_write_raw(snaps, nsnap, &r, final);
         rc = rc ? rc : rr;

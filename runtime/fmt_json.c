@@ -1,0 +1,237 @@
+/* fmt_json.c — the call tree as JSON (the default format).
+ *
+ * {"metadata": {...}, "call_trees": {"<tid>": {thread_id, name, calls,
+ * root_calls: [node], marks: [...], ...}}}, node = {function, address, file,
+ * line, start_ns, children: [node], end_ns, duration_ns[, unfinished][,
+ * unwound]}. Nodes are written as the calls open and close: memory is the
+ * writer's buffer, one byte per nesting level and one thread's marks. Nothing
+ * under root_calls is ever null: the tuning guide's
+ * `.. | select(.function? | test(...))` recipe fails on a null. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calltrace.h"
+#include "clock.h"
+#include "format.h"
+#include "jsonw.h"
+
+struct ct_mark_rec {
+    uint64_t ticks, fn;
+    unsigned depth;
+    size_t len;
+    char label[CT_MARK_MAX + 1];
+};
+
+struct ct_json {
+    struct ct_jw w;
+    struct ct_mark_rec *marks; /* of the current thread */
+    size_t nmarks, cap;
+};
+
+CT_NOINST static void ct_json_drops(struct ct_jw *w, const struct ct_drops *d, bool threads)
+{
+    ct_jw_key(w, "dropped");
+    ct_jw_obj(w);
+    ct_jw_key(w, "depth");
+    ct_jw_u64(w, d->depth);
+    ct_jw_key(w, "reentrant");
+    ct_jw_u64(w, d->reentrant);
+    ct_jw_key(w, "buffer");
+    ct_jw_u64(w, d->buffer);
+    if (threads) {
+        ct_jw_key(w, "untraced_threads");
+        ct_jw_u64(w, d->untraced_threads);
+    }
+    ct_jw_obj_end(w);
+}
+
+CT_NOINST static void ct_json_metadata(struct ct_jw *w, const struct ct_out_run *run)
+{
+    char ts[48];
+    ct_out_iso8601(ct_clk.base_real, ts, sizeof(ts));
+    ct_jw_key(w, "metadata");
+    ct_jw_obj(w);
+    ct_jw_key(w, "version");
+    ct_jw_str(w, CALLTRACE_VERSION_STRING);
+    ct_jw_key(w, "format_version");
+    ct_jw_u64(w, 1);
+    ct_jw_key(w, "timestamp");
+    ct_jw_str(w, ts);
+    ct_jw_key(w, "executable");
+    ct_jw_str(w, ct_cfg.exe);
+    ct_jw_key(w, "pid");
+    ct_jw_u64(w, (uint64_t)getpid());
+    ct_jw_key(w, "total_calls");
+    ct_jw_u64(w, run->total_calls);
+    ct_jw_key(w, "threads");
+    ct_jw_u64(w, run->threads);
+    ct_jw_key(w, "complete");
+    ct_jw_bool(w, run->final);
+    ct_jw_key(w, "duration_ns");
+    ct_jw_u64(w, ct_clock_to_ns(run->end_ticks));
+    ct_jw_key(w, "clock");
+    ct_jw_str(w, ct_clk.use_tsc ? "tsc" : "monotonic");
+    ct_jw_key(w, "start_monotonic_ns");
+    ct_jw_u64(w, ct_clk.base_mono);
+    ct_jw_key(w, "max_depth");
+    ct_jw_u64(w, ct_cfg.max_depth);
+    ct_jw_key(w, "capture_args");
+    ct_jw_bool(w, false);
+    ct_json_drops(w, &run->drops, true);
+    ct_jw_key(w, "truncated");
+    ct_jw_bool(w, run->truncated);
+    ct_jw_obj_end(w);
+}
+
+CT_NOINST static void *ct_json_begin(int fd, const struct ct_out_run *run)
+{
+    struct ct_json *j = calloc(1, sizeof(*j));
+    if (!j || ct_jw_init(&j->w, fd, ct_cfg.pretty, ct_cfg.max_depth * 2 + 16) != 0) {
+        free(j);
+        return NULL;
+    }
+    ct_jw_obj(&j->w);
+    ct_json_metadata(&j->w, run);
+    ct_jw_key(&j->w, "call_trees");
+    ct_jw_obj(&j->w);
+    return j;
+}
+
+CT_NOINST static void ct_json_thread_begin(void *st, const struct ct_out_thread *th)
+{
+    struct ct_json *j = st;
+    struct ct_jw *w = &j->w;
+    j->nmarks = 0;
+    ct_jw_key(w, th->key);
+    ct_jw_obj(w);
+    ct_jw_key(w, "thread_id");
+    ct_jw_u64(w, th->tid);
+    ct_jw_key(w, "name");
+    ct_jw_str(w, th->name);
+    ct_jw_key(w, "calls");
+    ct_jw_u64(w, th->calls);
+    ct_jw_key(w, "root_calls");
+    ct_jw_arr(w);
+}
+
+CT_NOINST static void ct_json_open(void *st, unsigned depth, uint64_t fn, uint64_t start)
+{
+    (void)depth;
+    struct ct_jw *w = &((struct ct_json *)st)->w;
+    const struct ct_symbol *sym = ct_out_symbol(fn);
+    ct_jw_obj(w);
+    ct_jw_key(w, "function");
+    ct_jw_str(w, sym->name);
+    ct_jw_key(w, "address");
+    ct_jw_hex(w, fn);
+    ct_jw_key(w, "file");
+    ct_jw_str(w, sym->file ? sym->file : "??");
+    ct_jw_key(w, "line");
+    ct_jw_u64(w, sym->line);
+    ct_jw_key(w, "start_ns");
+    ct_jw_u64(w, ct_clock_to_ns(start));
+    ct_jw_key(w, "children");
+    ct_jw_arr(w);
+}
+
+CT_NOINST static void ct_json_close(void *st, unsigned depth, uint64_t fn, uint64_t start,
+                                    uint64_t end, unsigned flags)
+{
+    (void)depth;
+    (void)fn;
+    struct ct_jw *w = &((struct ct_json *)st)->w;
+    uint64_t s = ct_clock_to_ns(start), e = ct_clock_to_ns(end);
+    ct_jw_arr_end(w);
+    ct_jw_key(w, "end_ns");
+    ct_jw_u64(w, e);
+    ct_jw_key(w, "duration_ns");
+    ct_jw_u64(w, e - s);
+    if (flags & CT_CLOSE_UNFINISHED) {
+        ct_jw_key(w, "unfinished");
+        ct_jw_bool(w, true);
+    }
+    if (flags & CT_CLOSE_UNWOUND) {
+        ct_jw_key(w, "unwound");
+        ct_jw_bool(w, true);
+    }
+    ct_jw_obj_end(w);
+}
+
+/* Marks go after root_calls (not inside it: every object there is a call). */
+CT_NOINST static void ct_json_mark(void *st, unsigned depth, uint64_t fn, uint64_t ticks,
+                                   const char *label, size_t len)
+{
+    struct ct_json *j = st;
+    if (j->nmarks == j->cap) {
+        size_t cap = j->cap ? j->cap * 2 : 16;
+        struct ct_mark_rec *m = realloc(j->marks, cap * sizeof(*m));
+        if (!m)
+            return;
+        j->marks = m;
+        j->cap = cap;
+    }
+    struct ct_mark_rec *m = &j->marks[j->nmarks++];
+    m->ticks = ticks;
+    m->fn = fn;
+    m->depth = depth;
+    m->len = len > CT_MARK_MAX ? CT_MARK_MAX : len;
+    memcpy(m->label, label, m->len);
+}
+
+CT_NOINST static void ct_json_thread_end(void *st, const struct ct_out_thread *th,
+                                         const struct ct_tree *tree)
+{
+    struct ct_json *j = st;
+    struct ct_jw *w = &j->w;
+    ct_jw_arr_end(w); /* root_calls */
+    ct_jw_key(w, "marks");
+    ct_jw_arr(w);
+    for (size_t i = 0; i < j->nmarks; i++) {
+        const struct ct_mark_rec *m = &j->marks[i];
+        ct_jw_obj(w);
+        ct_jw_key(w, "label");
+        ct_jw_strn(w, m->label, m->len);
+        ct_jw_key(w, "timestamp_ns");
+        ct_jw_u64(w, ct_clock_to_ns(m->ticks));
+        ct_jw_key(w, "function");
+        if (m->fn)
+            ct_jw_str(w, ct_out_symbol(m->fn)->name);
+        else
+            ct_jw_null(w);
+        ct_jw_key(w, "depth");
+        ct_jw_u64(w, m->depth);
+        ct_jw_obj_end(w);
+    }
+    ct_jw_arr_end(w);
+    ct_jw_key(w, "unfinished_calls");
+    ct_jw_u64(w, tree->unfinished);
+    ct_jw_key(w, "unwound_calls");
+    ct_jw_u64(w, tree->unwound);
+    ct_jw_key(w, "unmatched_exits");
+    ct_jw_u64(w, tree->unmatched_exits);
+    ct_json_drops(w, &th->drops, false);
+    ct_jw_obj_end(w);
+}
+
+CT_NOINST static int ct_json_end(void *st)
+{
+    struct ct_json *j = st;
+    ct_jw_obj_end(&j->w); /* call_trees */
+    ct_jw_obj_end(&j->w);
+    int err = ct_jw_finish(&j->w);
+    free(j->marks);
+    free(j);
+    return err;
+}
+
+const struct ct_format_ops ct_fmt_json = {
+    .bit = CT_FMT_JSON,
+    .begin = ct_json_begin,
+    .thread_begin = ct_json_thread_begin,
+    .open = ct_json_open,
+    .close = ct_json_close,
+    .mark = ct_json_mark,
+    .thread_end = ct_json_thread_end,
+    .end = ct_json_end,
+};

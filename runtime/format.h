@@ -1,0 +1,65 @@
+/* format.h — the interface every trace view implements. Internal.
+ *
+ * output.c makes one consistent cut of the event stream and, for each
+ * requested format, opens a temporary file, calls begin(), then per thread
+ * thread_begin(), the tree callbacks (open/close/mark, see tree.h) as the
+ * thread's events stream through the tree builder, thread_end(); and end().
+ * The file is renamed into place only if every write succeeded. A format
+ * keeps its own state (begin's result); memory must not grow with the number
+ * of calls. */
+#ifndef CT_FORMAT_H
+#define CT_FORMAT_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "symbols.h"
+#include "tree.h"
+
+struct ct_drops {
+    uint64_t depth, reentrant, buffer, untraced_threads;
+};
+
+/* What a format knows of this write as a whole. */
+struct ct_out_run {
+    bool final;          /* at exit (complete) rather than a mid-run flush */
+    uint64_t end_ticks;  /* the cut's time: where still-open calls end */
+    uint64_t total_calls, threads;
+    struct ct_drops drops;
+    bool truncated;      /* something recorded could not be kept */
+};
+
+/* One thread that has calls or marks. */
+struct ct_out_thread {
+    const char *key;     /* its call_trees key: the tid, made unique */
+    uint32_t tid, serial;
+    const char *name;
+    uint64_t calls, marks;
+    struct ct_drops drops;
+};
+
+struct ct_format_ops {
+    enum ct_format bit;
+    /* Returns the format's state, or NULL (ENOMEM). */
+    void *(*begin)(int fd, const struct ct_out_run *run);
+    void (*thread_begin)(void *st, const struct ct_out_thread *th);
+    /* tree callbacks: their ctx is the state */
+    void (*open)(void *st, unsigned depth, uint64_t fn, uint64_t start_ticks);
+    void (*close)(void *st, unsigned depth, uint64_t fn, uint64_t start_ticks, uint64_t end_ticks,
+                  unsigned flags);
+    void (*mark)(void *st, unsigned depth, uint64_t fn, uint64_t ticks, const char *label,
+                 size_t len);
+    void (*thread_end)(void *st, const struct ct_out_thread *th, const struct ct_tree *tree);
+    /* Writes the rest, frees the state. Returns 0 or the errno of a failed write. */
+    int (*end)(void *st);
+};
+
+/* The formats (one file each). */
+extern const struct ct_format_ops ct_fmt_json;
+
+/* For formats, valid during a write: the symbol of a function address. */
+CT_INTERNAL const struct ct_symbol *ct_out_symbol(uint64_t fn);
+/* "2026-11-21T20:40:48.058Z" for a CLOCK_REALTIME time in ns. */
+CT_INTERNAL void ct_out_iso8601(uint64_t real_ns, char *out, size_t cap);
+
+#endif
