@@ -18,6 +18,7 @@
 #include "output.h"
 #include "spill.h"
 #include "thread.h"
+#include "writer.h"
 
 enum ct_state { CT_UNINIT, CT_INITIALIZING, CT_READY, CT_FINALIZING, CT_FINALIZED };
 static _Atomic int ct_state = CT_UNINIT;
@@ -60,7 +61,8 @@ int ct_runtime_init(void)
  * runs before it initialises the runtime from the hook instead. */
 __attribute__((constructor(101))) CT_NOINST static void ct_ctor(void)
 {
-    ct_runtime_init();
+    if (ct_runtime_init() == 0)
+        ct_writer_start(); /* from a constructor: a safe place to create a thread */
 }
 
 /* Runs last among the executable's destructors: after main returned, after
@@ -72,6 +74,7 @@ __attribute__((destructor(101))) CT_NOINST static void ct_dtor(void)
         return;
     uint64_t g = atomic_load(&ct_gate);
     atomic_store(&ct_gate, CT_GATE(CT_GATE_EPOCH(g), CT_HOOK_OFF));
+    ct_writer_stop(); /* everything handed off is now in the spill file */
     int rc = ct_output_write(true);
     ct_output_release();
     ct_spill_close(rc == 0);

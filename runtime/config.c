@@ -185,5 +185,15 @@ void ct_config_load(struct ct_config *cfg, char *(*get)(const char *))
                    CT_LIMIT_MAX_DEPTH, cfg->max_depth);
     }
     ct_cfg_formats(get, &cfg->formats);
+    v = get("CALLTRACE_BUFFER_POLICY");
+    if (v) {
+        if (strcasecmp(v, "block") == 0)
+            cfg->buffer_policy = CT_POLICY_BLOCK;
+        else if (strcasecmp(v, "drop") == 0)
+            cfg->buffer_policy = CT_POLICY_DROP;
+        else
+            ct_log("CALLTRACE_BUFFER_POLICY='%.64s' is neither block nor drop; using %s", v,
+                   cfg->buffer_policy == CT_POLICY_DROP ? "drop" : "block");
+    }
     ct_cfg_size(get, "CALLTRACE_BUFFER_SIZE", &cfg->buffer_bytes, 16 * 1024, 64 * 1024 * 1024);
 }

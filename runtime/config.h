@@ -9,7 +9,7 @@
 
 #define CT_DEFAULT_MAX_DEPTH 100u
 #define CT_LIMIT_MAX_DEPTH 100000u
-#define CT_DEFAULT_BUFFER_KIB 256u
+#define CT_DEFAULT_BUFFER_KIB 1024u
 
 /* Output formats (CALLTRACE_FORMAT, a comma list). */
 enum ct_format {
@@ -17,11 +17,17 @@ enum ct_format {
     CT_FMT_RAW = 1u << 1,  /* the binary event stream, kept as <output>.ctraw */
 };
 
+enum ct_buffer_policy {
+    CT_POLICY_BLOCK = 0, /* a thread whose ring is full waits for the writer */
+    CT_POLICY_DROP = 1,  /* it discards its buffer and counts the records */
+};
+
 struct ct_config {
     char output[PATH_MAX];  /* the JSON trace's final path */
     char exe[PATH_MAX];     /* the traced executable */
     unsigned max_depth;     /* calls deeper than this are counted, not recorded */
-    size_t buffer_bytes;    /* per-thread event buffer */
+    size_t buffer_bytes;    /* per-thread budget: CT_RING buffers */
+    enum ct_buffer_policy buffer_policy;
     unsigned formats;       /* enum ct_format bits, never 0 */
     bool debug;
     bool pretty;

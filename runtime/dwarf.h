@@ -1,5 +1,5 @@
 /* dwarf.h — the DWARF reader behind symbols.c, and the few helpers the two
- * share. Internal to symbols.c/dwarf.c: nothing else should include it. */
+ * share. Internal to symbols.c, dwarf.c and dwarf_names.c: nothing else should include it. */
 #ifndef CT_DWARF_H
 #define CT_DWARF_H
 

@@ -1,7 +1,8 @@
 /* event.h — the binary event stream: records, chunks, spill file. Internal.
  *
  * Every thread appends fixed-size 16-byte records to its own buffer. A full
- * buffer becomes a chunk in the spill file: a chunk header, then the records.
+ * buffer becomes a chunk in the spill file: a chunk header, then the records
+ * packed (pack.h).
  * The file starts with a header carrying a magic and a version. Readers
  * (output, the offline converter) rely only on this file. */
 #ifndef CT_EVENT_H
@@ -22,6 +23,9 @@ enum ct_ext_type {
     /* calltrace_mark(): payload = label length; followed by
      * CT_EXT_PAYLOAD_EVENTS(len) records holding the label's bytes. */
     CT_EXT_MARK = 2,
+    /* The ring was full under CALLTRACE_BUFFER_POLICY=drop: payload records
+     * were discarded here. Open frames end, like at a region boundary. */
+    CT_EXT_LOST = 3,
 };
 
 struct ct_event {
@@ -40,7 +44,7 @@ _Static_assert(sizeof(struct ct_event) == 16, "event records are 16 bytes");
 #define CT_MARK_MAX 255u
 
 #define CT_SPILL_MAGIC "CTRACE\0\1"
-#define CT_SPILL_VERSION 1u
+#define CT_SPILL_VERSION 2u
 #define CT_CHUNK_MAGIC 0x4b4e4843u /* "CHNK" */
 
 struct ct_spill_header {
@@ -55,14 +59,20 @@ struct ct_spill_header {
 };
 _Static_assert(sizeof(struct ct_spill_header) == 48, "spill header layout");
 
+enum ct_chunk_encoding {
+    CT_CHUNK_PACKED = 1, /* pack.h */
+};
+
 struct ct_chunk_header {
     uint32_t magic;
-    uint32_t serial; /* the thread's registration number, unique per process */
-    uint32_t seq;    /* 0, 1, 2 ... per thread */
-    uint32_t nev;    /* records that follow */
+    uint32_t serial;   /* the thread's registration number, unique per process */
+    uint32_t seq;      /* 0, 1, 2 ... per thread */
+    uint32_t nev;      /* records encoded in the payload */
     uint32_t tid;
+    uint32_t nbytes;   /* payload bytes that follow */
+    uint16_t encoding; /* enum ct_chunk_encoding */
+    uint16_t flags;
     uint32_t reserved;
-    uint64_t reserved2;
 };
 _Static_assert(sizeof(struct ct_chunk_header) == 32, "chunk header layout");
 

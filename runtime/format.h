@@ -56,6 +56,10 @@ struct ct_format_ops {
 
 /* The formats (one file each). */
 extern const struct ct_format_ops ct_fmt_json;
+extern const struct ct_format_ops ct_fmt_chrome;
+extern const struct ct_format_ops ct_fmt_folded;
+extern const struct ct_format_ops ct_fmt_text;
+extern const struct ct_format_ops ct_fmt_summary;
 
 /* For formats, valid during a write: the symbol of a function address. */
 CT_INTERNAL const struct ct_symbol *ct_out_symbol(uint64_t fn);

@@ -99,7 +99,7 @@ __attribute__((noinline, cold)) CT_NOINST static void ct_slow(void *fn, uint64_t
     uint32_t n = atomic_load_explicit(&t->count, memory_order_relaxed);
     if (n >= t->cap) {
         ct_thread_spill(t);
-        n = 0;
+        n = atomic_load_explicit(&t->count, memory_order_relaxed); /* 1 after a drop */
     }
     ct_put(t, n, CT_EV_WORD(ct_clock_ticks(), kind), fn);
     atomic_signal_fence(memory_order_seq_cst);

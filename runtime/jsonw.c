@@ -51,9 +51,15 @@ CT_NOINST static inline void ct_jw_ch(struct ct_jw *w, char c)
     w->len++;
 }
 
+/* Pretty output breaks lines at nesting level `level`. */
+CT_NOINST static inline bool ct_jw_wraps(const struct ct_jw *w, unsigned level)
+{
+    return w->pretty && (w->wrap_depth == 0 || level <= w->wrap_depth);
+}
+
 CT_NOINST static void ct_jw_newline(struct ct_jw *w)
 {
-    if (!w->pretty)
+    if (!ct_jw_wraps(w, w->depth))
         return;
     size_t n = 1 + 2 * (size_t)w->depth;
     char *p = ct_jw_room(w, n);
@@ -123,7 +129,7 @@ CT_NOINST static void ct_jw_open(struct ct_jw *w, char c)
 
 CT_NOINST static void ct_jw_close(struct ct_jw *w, char c)
 {
-    bool items = w->has_items[w->depth];
+    bool items = w->has_items[w->depth] && ct_jw_wraps(w, w->depth);
     if (w->depth > 0)
         w->depth--;
     if (items)
@@ -221,7 +227,8 @@ void ct_jw_key(struct ct_jw *w, const char *key)
 {
     ct_jw_before(w);
     ct_jw_escaped(w, key, strlen(key));
-    ct_jw_raw(w, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+    bool wide = ct_jw_wraps(w, w->depth);
+    ct_jw_raw(w, wide ? ": " : ":", wide ? 2 : 1);
     w->after_key = true;
 }
 
@@ -309,4 +316,35 @@ void ct_jw_null(struct ct_jw *w)
 {
     ct_jw_before(w);
     ct_jw_raw(w, "null", 4);
+}
+
+void ct_jw_milli(struct ct_jw *w, uint64_t v)
+{
+    ct_jw_before(w);
+    char tmp[32];
+    char *end = tmp + sizeof(tmp), *p = end;
+    unsigned frac = (unsigned)(v % 1000);
+    if (frac) {
+        int digits = 3;
+        while (frac % 10 == 0) {
+            frac /= 10;
+            digits--;
+        }
+        for (int i = 0; i < digits; i++) {
+            *--p = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        *--p = '.';
+    }
+    v /= 1000;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    ct_jw_raw(w, p, (size_t)(end - p));
+}
+
+void ct_jw_write(struct ct_jw *w, const char *s, size_t n)
+{
+    ct_jw_raw(w, s, n);
 }

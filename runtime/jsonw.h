@@ -16,6 +16,7 @@ struct ct_jw {
     int err;          /* first write error (errno), 0 if none */
     bool pretty;
     bool after_key;
+    unsigned wrap_depth;      /* pretty: break lines only down to this level (0: all) */
     char *buf;
     size_t len, cap;
     unsigned depth, max_depth;
@@ -41,5 +42,13 @@ CT_INTERNAL void ct_jw_double(struct ct_jw *w, double v);
 CT_INTERNAL void ct_jw_hex(struct ct_jw *w, uint64_t v); /* "0x1a2b" as a string */
 CT_INTERNAL void ct_jw_bool(struct ct_jw *w, bool v);
 CT_INTERNAL void ct_jw_null(struct ct_jw *w);
+/* v / 1000 as a number with up to three decimals, trailing zeros dropped:
+ * 12345 -> 12.345, 1200 -> 1.2, 7000 -> 7 (ns written as us, exactly). */
+CT_INTERNAL void ct_jw_milli(struct ct_jw *w, uint64_t v);
+
+/* Bytes as they are, through the same buffer: no separator, no escaping.
+ * With ct_jw_init(w, fd, false, 0) the writer is a buffered plain-text
+ * writer (see textw.h). */
+CT_INTERNAL void ct_jw_write(struct ct_jw *w, const char *s, size_t n);
 
 #endif

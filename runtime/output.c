@@ -21,6 +21,7 @@
 #include "config.h"
 #include "hooks.h"
 #include "format.h"
+#include "pack.h"
 #include "output.h"
 #include "spill.h"
 #include "symbols.h"
@@ -41,9 +42,24 @@ struct ct_reader {
     int fd;
     struct ct_chunk_ref *chunks;
     size_t nchunks, next; /* chunks are sorted by (serial, seq); threads are visited in order */
-    struct ct_event *io;
+    struct ct_event *io; /* one unpacked chunk */
     size_t io_cap;
+    uint8_t *packed;     /* one packed chunk */
+    size_t packed_cap;
 };
+
+/* Grows *buf to hold `need` items of `size` bytes. Returns false on ENOMEM. */
+CT_NOINST static bool ct_reserve(void **buf, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    void *p = realloc(*buf, need * size);
+    if (!p)
+        return false;
+    *buf = p;
+    *cap = need;
+    return true;
+}
 
 typedef void (*ct_events_fn)(void *ctx, const struct ct_event *ev, size_t n);
 
@@ -59,19 +75,14 @@ CT_NOINST static void ct_read_thread(struct ct_reader *r, const struct ct_snap *
         const struct ct_chunk_ref *c = &r->chunks[i];
         if (c->seq >= s->seq)
             continue;
-        if (c->nev > r->io_cap) {
-            free(r->io);
-            r->io_cap = c->nev;
-            r->io = malloc(r->io_cap * sizeof(*r->io));
-            if (!r->io) {
-                r->io_cap = 0;
-                continue;
-            }
-        }
-        size_t bytes = (size_t)c->nev * sizeof(struct ct_event);
-        if (pread(r->fd, r->io, bytes, (off_t)c->offset) != (ssize_t)bytes)
+        if (!ct_reserve((void **)&r->io, &r->io_cap, c->nev, sizeof(*r->io)) ||
+            !ct_reserve((void **)&r->packed, &r->packed_cap, c->nbytes, 1))
             continue;
-        fn(ctx, r->io, c->nev);
+        size_t n = ct_chunk_read(r->fd, c, r->packed, r->io);
+        if (n != c->nev)
+            ct_debug("chunk %u of thread %u: %zu of %u records readable", c->seq, c->serial, n,
+                     c->nev);
+        fn(ctx, r->io, n);
     }
     *cursor = i;
     fn(ctx, s->ev, s->n);
@@ -123,19 +134,22 @@ struct ct_raw_copy {
     struct ct_thread *t;
     uint32_t seq;
     int err;
+    uint8_t *scratch;
+    size_t scratch_cap;
 };
 
+/* Packs `n` events as the next chunk of c->t into c->fd. */
 CT_NOINST static void ct_copy_chunk(void *ctx, const struct ct_event *ev, size_t n)
 {
     struct ct_raw_copy *c = ctx;
     if (!n || c->err)
         return;
-    struct ct_chunk_header h = {CT_CHUNK_MAGIC, c->t->serial, c->seq++, (uint32_t)n,
-                                (uint32_t)c->t->tid, 0, 0};
-    struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)ev, n * sizeof(*ev)}};
-    ssize_t want = (ssize_t)(sizeof(h) + n * sizeof(*ev));
-    if (writev(c->fd, iov, 2) != want)
-        c->err = errno ? errno : ENOSPC;
+    if (!ct_reserve((void **)&c->scratch, &c->scratch_cap, CT_PACK_BOUND(n), 1)) {
+        c->err = ENOMEM;
+        return;
+    }
+    c->err = ct_chunk_write(c->fd, c->t->serial, c->seq++, (uint32_t)c->t->tid, ev,
+                            (uint32_t)n, c->scratch);
 }
 
 void ct_out_iso8601(uint64_t real_ns, char *out, size_t cap)
@@ -236,15 +250,15 @@ CT_NOINST static int ct_write_raw(struct ct_snap *snaps, size_t nsnap, struct ct
     char path[PATH_MAX];
     ct_format_path(&ct_cfg, CT_FMT_RAW, path, sizeof(path));
     if (final && ct_spill_fd >= 0) {
-        int ok = 0;
-        for (size_t i = 0; i < nsnap; i++) {
-            if (!snaps[i].n)
-                continue;
-            struct ct_chunk_header h = {CT_CHUNK_MAGIC, snaps[i].t->serial, snaps[i].seq,
-                                        snaps[i].n, (uint32_t)snaps[i].t->tid, 0, 0};
-            ok |= ct_spill_append(&h, snaps[i].ev);
+        /* the writer has stopped: the tails are the only records not in the file */
+        int err = 0;
+        for (size_t i = 0; i < nsnap && !err; i++) {
+            struct ct_raw_copy c = {ct_spill_fd, snaps[i].t, snaps[i].seq, 0, NULL, 0};
+            ct_copy_chunk(&c, snaps[i].ev, snaps[i].n);
+            free(c.scratch);
+            err = c.err;
         }
-        if (ok == 0 && rename(ct_spill_path, path) == 0) {
+        if (err == 0 && rename(ct_spill_path, path) == 0) {
             ct_spill_path[0] = '\0'; /* kept: not removed at close */
             ct_debug("kept the event stream as %s", path);
             return 0;
@@ -261,8 +275,9 @@ CT_NOINST static int ct_write_raw(struct ct_snap *snaps, size_t nsnap, struct ct
     int err = write(fd, &fh, sizeof(fh)) == (ssize_t)sizeof(fh) ? 0 : (errno ? errno : ENOSPC);
     size_t cursor = 0;
     for (size_t i = 0; i < nsnap && !err; i++) {
-        struct ct_raw_copy c = {fd, snaps[i].t, 0, 0};
+        struct ct_raw_copy c = {fd, snaps[i].t, 0, 0, NULL, 0};
         ct_read_thread(r, &snaps[i], &cursor, ct_copy_chunk, &c);
+        free(c.scratch);
         err = c.err;
     }
     return ct_commit_tmp(fd, tmp, path, err) == 0 ? 0 : CALLTRACE_EIO;
@@ -294,7 +309,7 @@ int ct_output_write(bool final)
             continue;
         struct ct_snap *s = &snaps[nsnap];
         s->t = t;
-        s->ev = malloc((size_t)t->cap * sizeof(struct ct_event));
+        s->ev = malloc((size_t)CT_RING * t->cap * sizeof(struct ct_event));
         if (!s->ev)
             goto out;
         nsnap++;
@@ -333,6 +348,7 @@ out:
     free(snaps);
     free(r.chunks);
     free(r.io);
+    free(r.packed);
     if (r.fd >= 0)
         close(r.fd);
     if (self)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "pack.h"
 #include "spill.h"
 
 char ct_spill_path[PATH_MAX];
@@ -76,19 +77,51 @@ int ct_spill_open(const char *output)
     return -1;
 }
 
-int ct_spill_append(const struct ct_chunk_header *h, const struct ct_event *ev)
+CT_NOINST static ssize_t ct_write_chunk_raw(int fd, const struct ct_chunk_header *h,
+                                           const void *payload)
+{
+    struct iovec iov[2] = {
+        {(void *)h, sizeof(*h)},
+        {(void *)payload, h->nbytes},
+    };
+    ssize_t n;
+    do
+        n = writev(fd, iov, 2);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
+int ct_chunk_write(int fd, uint32_t serial, uint32_t seq, uint32_t tid, const struct ct_event *ev,
+                   uint32_t n, uint8_t *scratch)
+{
+    struct ct_chunk_header h = {
+        .magic = CT_CHUNK_MAGIC,
+        .serial = serial,
+        .seq = seq,
+        .nev = n,
+        .tid = tid,
+        .nbytes = (uint32_t)ct_pack(ev, n, scratch),
+        .encoding = CT_CHUNK_PACKED,
+    };
+    ssize_t w = ct_write_chunk_raw(fd, &h, scratch);
+    if (w == (ssize_t)(sizeof(h) + h.nbytes))
+        return 0;
+    return w < 0 ? errno : ENOSPC;
+}
+
+size_t ct_chunk_read(int fd, const struct ct_chunk_ref *c, uint8_t *scratch, struct ct_event *out)
+{
+    if (pread(fd, scratch, c->nbytes, (off_t)c->offset) != (ssize_t)c->nbytes)
+        return 0;
+    return ct_unpack(scratch, c->nbytes, c->nev, out);
+}
+
+int ct_spill_append(const struct ct_chunk_header *h, const void *payload)
 {
     if (ct_spill_fd < 0)
         return -1;
-    struct iovec iov[2] = {
-        {(void *)h, sizeof(*h)},
-        {(void *)ev, (size_t)h->nev * sizeof(*ev)},
-    };
-    size_t want = iov[0].iov_len + iov[1].iov_len;
-    ssize_t n;
-    do
-        n = writev(ct_spill_fd, iov, 2);
-    while (n < 0 && errno == EINTR);
+    size_t want = sizeof(*h) + h->nbytes;
+    ssize_t n = ct_write_chunk_raw(ct_spill_fd, h, payload);
     /* A short write leaves a torn chunk: readers stop there, and so do we —
      * later chunks would sit behind it unreachable. */
     if (n != (ssize_t)want) {
@@ -134,9 +167,11 @@ size_t ct_spill_index(int fd, struct ct_chunk_ref **out)
     struct ct_chunk_ref *v = NULL;
     while (off + sizeof(struct ct_chunk_header) <= size) {
         struct ct_chunk_header h;
-        if (pread(fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h) || h.magic != CT_CHUNK_MAGIC)
+        if (pread(fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h) ||
+            h.magic != CT_CHUNK_MAGIC || h.encoding != CT_CHUNK_PACKED ||
+            h.nbytes > (uint64_t)h.nev * 24u + 64u)
             break;
-        uint64_t body = (uint64_t)h.nev * sizeof(struct ct_event);
+        uint64_t body = h.nbytes;
         if (off + sizeof(h) + body > size)
             break;
         if (n == cap) {
@@ -146,7 +181,7 @@ size_t ct_spill_index(int fd, struct ct_chunk_ref **out)
                 break;
             v = nv;
         }
-        v[n++] = (struct ct_chunk_ref){h.serial, h.seq, h.nev, off + sizeof(h)};
+        v[n++] = (struct ct_chunk_ref){h.serial, h.seq, h.nev, h.nbytes, off + sizeof(h)};
         off += sizeof(h) + body;
     }
     if (n)

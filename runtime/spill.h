@@ -17,17 +17,28 @@ extern int ct_spill_fd;
 CT_INTERNAL int ct_spill_open(const char *output);
 /* Fills a file header for this process. */
 CT_INTERNAL void ct_spill_header_init(struct ct_spill_header *h);
-/* Appends one chunk in a single write (O_APPEND keeps concurrent chunks whole).
- * Returns 0 or -1. */
-CT_INTERNAL int ct_spill_append(const struct ct_chunk_header *h, const struct ct_event *ev);
+/* Appends one chunk (header + h->nbytes of payload) in a single write: O_APPEND
+ * keeps concurrent chunks whole. Returns 0 or -1; after a failure the file is
+ * closed (a torn chunk ends it) and later appends fail. */
+CT_INTERNAL int ct_spill_append(const struct ct_chunk_header *h, const void *payload);
+/* Packs `n` events into a chunk and writes it to `fd` (any file; not the
+ * spill's error handling). `scratch` has room for CT_PACK_BOUND(n). Returns 0
+ * or an errno. */
+CT_INTERNAL int ct_chunk_write(int fd, uint32_t serial, uint32_t seq, uint32_t tid,
+                               const struct ct_event *ev, uint32_t n, uint8_t *scratch);
 /* Closes and, if `remove`, deletes the spill file. */
 CT_INTERNAL void ct_spill_close(bool remove);
 
 /* A chunk found in the spill file. */
 struct ct_chunk_ref {
-    uint32_t serial, seq, nev;
-    uint64_t offset; /* of the first record */
+    uint32_t serial, seq, nev, nbytes;
+    uint64_t offset; /* of the payload */
 };
+
+/* Reads chunk `c` of file `fd` and unpacks it into `out` (room for c->nev);
+ * `scratch` has room for c->nbytes. Returns the records decoded. */
+CT_INTERNAL size_t ct_chunk_read(int fd, const struct ct_chunk_ref *c, uint8_t *scratch,
+                                 struct ct_event *out);
 
 /* Lists the complete chunks in the spill file `fd`, sorted by (serial, seq).
  * Returns the count (0 on an empty or unreadable file) and a malloc'd array

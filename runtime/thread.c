@@ -9,11 +9,15 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "clock.h"
+#include "pack.h"
 #include "spill.h"
 #include "thread.h"
+#include "writer.h"
 
 struct ct_thread *ct_threads[CT_MAX_THREADS];
 _Atomic uint32_t ct_thread_count;
@@ -27,8 +31,8 @@ static bool ct_thread_key_ok;
 #define CT_PAGE 4096u
 _Static_assert(sizeof(struct ct_thread) <= CT_PAGE, "thread state fits its page");
 
-/* TLS destructor: the thread is leaving. Everything it recorded goes to the
- * spill file now, so a thread that exits early loses nothing. */
+/* TLS destructor: the thread is leaving. Everything it recorded is handed to
+ * the writer now, so a thread that exits early loses nothing. */
 CT_NOINST static void ct_thread_exit(void *arg)
 {
     struct ct_thread *t = arg;
@@ -37,13 +41,11 @@ CT_NOINST static void ct_thread_exit(void *arg)
     int saved = errno;
     t->busy = 1;
     ct_thread_refresh_name(t);
+    ct_self = NULL;
+    ct_self_done = true; /* from here on the hooks ignore this thread, and spill never drops */
     ct_thread_spill(t);
     atomic_store_explicit(&t->exited, true, memory_order_release);
-    ct_self = NULL;
-    ct_self_done = true;
-    /* Give the pages back but keep the mapping: a concurrent snapshot may
-     * still be reading it (it will see seq move and retry). */
-    madvise(t->buf, (size_t)t->cap * sizeof(struct ct_event), MADV_DONTNEED);
+    ct_writer_kick();
     errno = saved;
 }
 
@@ -54,7 +56,7 @@ void ct_thread_init(void)
 
 struct ct_thread *ct_thread_register(void)
 {
-    uint32_t slot = atomic_fetch_add_explicit(&ct_thread_count, 0, memory_order_relaxed);
+    uint32_t slot = atomic_load_explicit(&ct_thread_count, memory_order_relaxed);
     do {
         if (slot >= CT_MAX_THREADS) {
             if (atomic_fetch_add(&ct_untraced_threads, 1) == 0)
@@ -65,8 +67,8 @@ struct ct_thread *ct_thread_register(void)
         }
     } while (!atomic_compare_exchange_weak(&ct_thread_count, &slot, slot + 1));
 
-    size_t cap = ct_cfg.buffer_bytes / sizeof(struct ct_event);
-    size_t bytes = CT_PAGE + cap * sizeof(struct ct_event);
+    size_t cap = ct_cfg.buffer_bytes / CT_RING / sizeof(struct ct_event);
+    size_t bytes = CT_PAGE + CT_RING * cap * sizeof(struct ct_event);
     void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (map == MAP_FAILED) {
         /* The slot stays empty (NULL); readers skip it. */
@@ -76,7 +78,8 @@ struct ct_thread *ct_thread_register(void)
         return NULL;
     }
     struct ct_thread *t = map;
-    t->buf = (struct ct_event *)((char *)map + CT_PAGE);
+    t->ring = (struct ct_event *)((char *)map + CT_PAGE);
+    t->buf = t->ring;
     t->cap = (uint32_t)cap;
     t->serial = slot;
     t->tid = (pid_t)gettid();
@@ -88,25 +91,89 @@ struct ct_thread *ct_thread_register(void)
     return t;
 }
 
+CT_NOINST static struct ct_event *ct_slot(const struct ct_thread *t, uint32_t idx)
+{
+    return t->ring + (size_t)(idx % CT_RING) * t->cap;
+}
+
+void ct_thread_write_buffer(struct ct_thread *t, uint32_t idx, uint8_t *scratch)
+{
+    uint32_t n = atomic_load_explicit(&t->lens[idx % CT_RING], memory_order_acquire);
+    const struct ct_event *ev = ct_slot(t, idx);
+    size_t len = ct_pack(ev, n, scratch);
+    struct ct_chunk_header h = {
+        .magic = CT_CHUNK_MAGIC,
+        .serial = t->serial,
+        .seq = idx,
+        .nev = n,
+        .tid = (uint32_t)t->tid,
+        .nbytes = (uint32_t)len,
+        .encoding = CT_CHUNK_PACKED,
+    };
+    if (ct_spill_append(&h, scratch) != 0)
+        __atomic_fetch_add(&t->dropped_buffer, n, __ATOMIC_RELAXED);
+    atomic_store_explicit(&t->done, idx + 1, memory_order_release);
+}
+
+/* No room in the ring: the policy decides. Returns true when the buffer
+ * was dropped (the caller must not hand it off). */
+CT_NOINST static bool ct_ring_full(struct ct_thread *t, uint32_t s)
+{
+    /* a thread that is leaving waits whatever the policy: nothing may stay behind */
+    if (ct_cfg.buffer_policy == CT_POLICY_DROP && !ct_self_done) {
+        uint32_t n = atomic_load_explicit(&t->count, memory_order_relaxed);
+        __atomic_fetch_add(&t->dropped_buffer, n, __ATOMIC_RELAXED);
+        /* the buffer is reused in place: mark the gap so the tree closes
+         * what was open instead of mis-nesting what follows */
+        atomic_fetch_add_explicit(&t->gen, 1, memory_order_seq_cst);
+        atomic_store_explicit(&t->count, 0, memory_order_relaxed);
+        struct ct_event *e = t->buf;
+        __atomic_store_n(&e->word, CT_EV_WORD(ct_clock_ticks(), CT_EV_EXT), __ATOMIC_RELAXED);
+        __atomic_store_n(&e->addr, CT_EXT_ADDR(CT_EXT_LOST, n), __ATOMIC_RELAXED);
+        atomic_store_explicit(&t->count, 1, memory_order_release);
+        atomic_fetch_add_explicit(&t->gen, 1, memory_order_seq_cst);
+        return true;
+    }
+    /* block: the writer frees a slot as soon as it has written one */
+    while (s + 1 - atomic_load_explicit(&t->done, memory_order_acquire) >= CT_RING) {
+        ct_writer_kick();
+        struct timespec ts = {0, 20000};
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
 void ct_thread_spill(struct ct_thread *t)
 {
     uint32_t n = atomic_load_explicit(&t->count, memory_order_relaxed);
     if (n == 0)
         return;
     int saved = errno;
-    struct ct_chunk_header h = {
-        .magic = CT_CHUNK_MAGIC,
-        .serial = t->serial,
-        .seq = atomic_load_explicit(&t->seq, memory_order_relaxed),
-        .nev = n,
-        .tid = (uint32_t)t->tid,
-    };
-    if (ct_spill_append(&h, t->buf) != 0)
-        CT_OWNER_ADD(t->dropped_buffer, n);
-    /* seqlock write side: seq moves before the buffer is reused */
-    atomic_fetch_add_explicit(&t->seq, 1, memory_order_seq_cst);
+    uint32_t s = atomic_load_explicit(&t->seq, memory_order_relaxed);
+    if (!ct_writer_running()) {
+        /* no writer (not started, or it could not be): write it here */
+        static __thread uint8_t *scratch;
+        if (!scratch)
+            scratch = ct_writer_scratch(t->cap);
+        atomic_store_explicit(&t->lens[s % CT_RING], n, memory_order_release);
+        if (scratch)
+            ct_thread_write_buffer(t, s, scratch);
+        else
+            __atomic_fetch_add(&t->dropped_buffer, n, __ATOMIC_RELAXED);
+    } else if (s + 1 - atomic_load_explicit(&t->done, memory_order_acquire) >= CT_RING &&
+               ct_ring_full(t, s)) {
+        errno = saved;
+        return;
+    } else {
+        atomic_store_explicit(&t->lens[s % CT_RING], n, memory_order_release);
+    }
+    /* seqlock write side: odd while the next buffer becomes current */
+    atomic_fetch_add_explicit(&t->gen, 1, memory_order_seq_cst);
+    atomic_store_explicit(&t->seq, s + 1, memory_order_seq_cst);
+    t->buf = ct_slot(t, s + 1);
     atomic_store_explicit(&t->count, 0, memory_order_relaxed);
-    atomic_thread_fence(memory_order_seq_cst);
+    atomic_fetch_add_explicit(&t->gen, 1, memory_order_seq_cst);
+    ct_writer_kick();
     errno = saved;
 }
 
@@ -115,31 +182,49 @@ struct ct_event *ct_thread_reserve(struct ct_thread *t, uint32_t n)
     uint32_t c = atomic_load_explicit(&t->count, memory_order_relaxed);
     if (c + n > t->cap) {
         ct_thread_spill(t);
-        c = 0;
+        c = atomic_load_explicit(&t->count, memory_order_relaxed);
     }
     return t->buf + c;
 }
 
-uint32_t ct_thread_snapshot(struct ct_thread *t, struct ct_event *out, uint32_t *seq)
+/* Word-wise relaxed atomic copy: racing with the owner is expected and
+ * detected by the seq check; a plain memcpy would be a data race. */
+CT_NOINST static void ct_copy_words(struct ct_event *out, const struct ct_event *in, uint32_t n)
+{
+    const uint64_t *src = (const uint64_t *)in;
+    uint64_t *dst = (uint64_t *)out;
+    for (size_t i = 0; i < (size_t)n * 2; i++)
+        dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+uint32_t ct_thread_snapshot(struct ct_thread *t, struct ct_event *out, uint32_t *done)
 {
     for (int tries = 0; tries < 10000; tries++) {
+        uint32_t g1 = atomic_load_explicit(&t->gen, memory_order_acquire);
+        if (g1 & 1u)
+            continue;
         uint32_t s1 = atomic_load_explicit(&t->seq, memory_order_acquire);
+        uint32_t d = atomic_load_explicit(&t->done, memory_order_acquire);
+        uint32_t total = 0;
+        for (uint32_t i = d; i < s1 && s1 - d <= CT_RING; i++) {
+            uint32_t len = atomic_load_explicit(&t->lens[i % CT_RING], memory_order_acquire);
+            if (len > t->cap)
+                len = t->cap;
+            ct_copy_words(out + total, ct_slot(t, i), len);
+            total += len;
+        }
         uint32_t n = atomic_load_explicit(&t->count, memory_order_acquire);
         if (n > t->cap)
             n = t->cap;
-        /* Word-wise relaxed atomic copy: racing with the owner is expected and
-         * detected by the seq check; plain memcpy would be a data race. */
-        const uint64_t *src = (const uint64_t *)t->buf;
-        uint64_t *dst = (uint64_t *)out;
-        for (size_t i = 0; i < (size_t)n * 2; i++)
-            dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+        ct_copy_words(out + total, ct_slot(t, s1), n);
+        total += n;
         atomic_thread_fence(memory_order_acquire);
-        if (atomic_load_explicit(&t->seq, memory_order_relaxed) == s1) {
-            *seq = s1;
-            return n;
+        if (atomic_load_explicit(&t->gen, memory_order_relaxed) == g1 && s1 - d <= CT_RING) {
+            *done = d;
+            return total;
         }
     }
-    *seq = atomic_load_explicit(&t->seq, memory_order_acquire);
+    *done = atomic_load_explicit(&t->done, memory_order_acquire);
     return 0;
 }
 

@@ -1,11 +1,13 @@
 /* thread.h — per-thread recording state and the registry of all threads. Internal.
  *
- * Each traced thread owns one buffer of 16-byte events. Only the owner writes
- * it; it publishes how many records are valid with a release store of
- * `count`. When the buffer is full the owner appends it to the spill file as
- * one chunk and increments `seq` before reusing the buffer, so a reader on
- * another thread (flush, exit) can copy the buffer seqlock-style: read seq,
- * count, the records, seq again; equal seqs mean a consistent copy. */
+ * Each traced thread owns a ring of CT_RING buffers of 16-byte events; it
+ * fills one at a time. Only the owner writes a buffer; it publishes how many
+ * records are valid with a release store of `count`. A full buffer is handed
+ * to the writer thread (writer.c) by advancing `seq`; the writer packs it into
+ * the spill file and advances `done`, which frees its slot. A reader on
+ * another thread (flush, exit) copies the handed-off-but-unwritten buffers and
+ * the current one seqlock-style: `gen` is odd while the owner switches or
+ * reuses a buffer; a copy made between two equal, even reads is consistent. */
 #ifndef CT_THREAD_H
 #define CT_THREAD_H
 
@@ -17,10 +19,11 @@
 
 #define CT_MAX_THREADS 4096u
 #define CT_THREAD_NAME_MAX 64u
+#define CT_RING 4u /* buffers per thread: the per-thread budget is CT_RING x cap x 16 bytes */
 
 struct ct_thread {
     /* hot: touched by every event, one cache line */
-    struct ct_event *buf;
+    struct ct_event *buf;      /* the buffer being filled: ring slot seq % CT_RING */
     uint32_t cap;              /* records per buffer */
     _Atomic uint32_t count;    /* valid records in buf (release-published) */
     uint32_t depth;            /* recorded call depth */
@@ -29,37 +32,44 @@ struct ct_thread {
     uint64_t dropped_depth;    /* calls deeper than CALLTRACE_MAX_DEPTH */
     uint64_t dropped_reentrant;/* events from a signal handler interrupting the hook */
 
-    /* cold */
-    _Alignas(64) _Atomic uint32_t seq; /* chunks spilled so far */
+    /* cold: hand-off to the writer */
+    _Alignas(64) _Atomic uint32_t seq; /* buffers handed off = index of the current one */
+    _Atomic uint32_t done;             /* buffers the writer has written (<= seq) */
+    _Atomic uint32_t lens[CT_RING];    /* records in handed-off buffer i, at i % CT_RING */
+    _Atomic uint32_t gen;              /* seqlock: odd while the owner switches or reuses a buffer */
+    struct ct_event *ring;             /* CT_RING * cap records */
     uint32_t serial;
     pid_t tid;
     _Atomic bool exited;
     bool name_set;             /* named by calltrace_set_thread_name() */
-    uint64_t dropped_buffer;   /* records lost because the spill file failed */
+    bool released;             /* exited and its ring given back (writer only) */
+    uint64_t dropped_buffer;   /* records lost: full ring under the drop policy, or I/O */
     size_t map_bytes;
     char name[CT_THREAD_NAME_MAX];
 };
 
-/* The registry: ct_threads[0 .. ct_thread_count) are published (acquire-load
- * the count, then read the pointers). Entries stay valid until the process
- * ends; an exited thread's buffer has been spilled and unmapped. */
+/* The registry: ct_threads[0 .. ct_thread_count) (NULL until published;
+ * acquire-load the pointer). Entries stay valid until the process ends. */
 extern struct ct_thread *ct_threads[CT_MAX_THREADS];
 extern _Atomic uint32_t ct_thread_count;
 extern _Atomic uint64_t ct_untraced_threads;
 
 /* The calling thread's state, NULL until its first recorded event. */
 extern __thread struct ct_thread *ct_self __attribute__((tls_model("initial-exec")));
-/* Set once this thread has said goodbye (TLS destructor): never re-register. */
+/* Set once this thread has said goodbye (TLS destructor), and in the writer
+ * thread: never register. */
 extern __thread bool ct_self_done __attribute__((tls_model("initial-exec")));
 
-/* Creates the pthread key whose destructor spills an exiting thread. */
+/* Creates the pthread key whose destructor hands off an exiting thread. */
 CT_INTERNAL void ct_thread_init(void);
 /* Registers the calling thread. Returns NULL (and counts it) when the
  * registry is full or memory cannot be mapped. Slow path. */
 CT_INTERNAL struct ct_thread *ct_thread_register(void);
-/* Appends the buffer to the spill file and empties it. Owner only. */
+/* The buffer is full (or the thread leaves): hand it to the writer, or write
+ * it here when there is no writer. With a full ring, waits for the writer or
+ * drops and counts, per CALLTRACE_BUFFER_POLICY. Owner only, busy set. */
 CT_INTERNAL void ct_thread_spill(struct ct_thread *t);
-/* Reserves `n` contiguous records (spilling first if needed). Owner only,
+/* Reserves `n` contiguous records (handing off first if needed). Owner only,
  * with t->busy set. Publish them with ct_thread_commit(). */
 CT_INTERNAL struct ct_event *ct_thread_reserve(struct ct_thread *t, uint32_t n);
 CT_NOINST static inline void ct_thread_commit(struct ct_thread *t, uint32_t n)
@@ -68,10 +78,15 @@ CT_NOINST static inline void ct_thread_commit(struct ct_thread *t, uint32_t n)
     atomic_store_explicit(&t->count, c + n, memory_order_release);
 }
 
-/* Copies the thread's unspilled records into `out` (room for t->cap), taking
- * care of a concurrent spill. Returns the record count and sets *seq to the
- * number of chunks already in the spill file that precede them. */
-CT_INTERNAL uint32_t ct_thread_snapshot(struct ct_thread *t, struct ct_event *out, uint32_t *seq);
+/* Copies the thread's records not yet in the spill file (handed-off buffers
+ * the writer has not written, then the current one) into `out` (room for
+ * CT_RING * t->cap). Returns the record count and sets *done to the number of
+ * chunks of this thread the spill file holds before them. Any thread. */
+CT_INTERNAL uint32_t ct_thread_snapshot(struct ct_thread *t, struct ct_event *out, uint32_t *done);
+
+/* Writes handed-off buffer `idx` to the spill file (packed) and advances
+ * `done`. The writer thread, or the owner when there is no writer. */
+CT_INTERNAL void ct_thread_write_buffer(struct ct_thread *t, uint32_t idx, uint8_t *scratch);
 
 /* Thread names change on their owner (pthread_setname_np, the API, exit) and
  * are read by output on another thread: both go through these, under a lock

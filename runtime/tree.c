@@ -93,6 +93,10 @@ void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
             case CT_EXT_REGION:
                 ct_tree_close_all(t, before);
                 break;
+            case CT_EXT_LOST: /* records were discarded here: nothing open can be trusted */
+                ct_tree_close_all(t, before);
+                t->lost += CT_EXT_ARG(e);
+                break;
             case CT_EXT_MARK:
                 t->mark_ticks = ts;
                 t->mark_len = CT_EXT_ARG(e) > CT_MARK_MAX ? CT_MARK_MAX : CT_EXT_ARG(e);

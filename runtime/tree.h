@@ -40,7 +40,7 @@ struct ct_tree {
     unsigned depth, cap;
     uint64_t last_ticks;
     /* counters */
-    uint64_t calls, unmatched_exits, unfinished, unwound, overflow;
+    uint64_t calls, unmatched_exits, unfinished, unwound, overflow, lost;
     /* a mark whose label records are still to come */
     uint64_t mark_ticks;
     size_t mark_len, mark_have;

@@ -64,7 +64,7 @@ static void defaults(void **state)
     assert_true(c.start);
     assert_false(c.debug);
     assert_false(c.capture_args);
-    assert_int_equal(c.buffer_bytes, 256 * 1024);
+    assert_int_equal(c.buffer_bytes, 1024 * 1024);
     /* <executable>.json beside the executable */
     char expect[4200];
     snprintf(expect, sizeof(expect), "%s.json", c.exe);
@@ -103,7 +103,7 @@ static void bad_values_fall_back_with_one_line_each(void **state)
     assert_true(c.pretty);
     assert_false(c.debug);
     assert_true(c.start);
-    assert_int_equal(c.buffer_bytes, 256 * 1024);
+    assert_int_equal(c.buffer_bytes, 1024 * 1024);
     assert_non_null(strstr(c.output, "test_config.json"));
     for (const char *p = err_buf; *p; p = strchr(p, '\n') + 1)
         assert_int_equal(strncmp(p, "calltrace: CALLTRACE_", 21), 0);
@@ -117,7 +117,7 @@ static void out_of_range_and_garbage(void **state)
     struct ct_config c = load(env);
     assert_int_equal(lines(err_buf), 3);
     assert_int_equal(c.max_depth, 100);
-    assert_int_equal(c.buffer_bytes, 256 * 1024);
+    assert_int_equal(c.buffer_bytes, 1024 * 1024);
     const char *big[] = {"CALLTRACE_MAX_DEPTH=-1", NULL};
     c = load(big);
     assert_int_equal(c.max_depth, 100);
