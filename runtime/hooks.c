@@ -180,7 +180,8 @@ CT_NOINST __attribute__((visibility("default"))) void __cyg_profile_func_enter(v
 {
     (void)site;
     uint64_t gate = atomic_load_explicit(&ct_gate, memory_order_relaxed);
-    if (CT_GATE_HOOK(gate) == CT_HOOK_OFF)
+    /* stopped is the case to make cheapest: it falls through to the return */
+    if (CT_LIKELY(CT_GATE_HOOK(gate) == CT_HOOK_OFF))
         return;
     ct_hook_table[CT_GATE_HOOK(gate)].enter(fn, gate);
 }
@@ -189,7 +190,8 @@ CT_NOINST __attribute__((visibility("default"))) void __cyg_profile_func_exit(vo
 {
     (void)site;
     uint64_t gate = atomic_load_explicit(&ct_gate, memory_order_relaxed);
-    if (CT_GATE_HOOK(gate) == CT_HOOK_OFF)
+    /* stopped is the case to make cheapest: it falls through to the return */
+    if (CT_LIKELY(CT_GATE_HOOK(gate) == CT_HOOK_OFF))
         return;
     ct_hook_table[CT_GATE_HOOK(gate)].exit(fn, gate);
 }
