@@ -2,8 +2,9 @@
  *
  * The contract is the seeds' (CALLTRACE_OUTPUT, CALLTRACE_CAPTURE_ARGS,
  * CALLTRACE_MAX_DEPTH, CALLTRACE_DEBUG, CALLTRACE_PRETTY_JSON) plus ours
- * (CALLTRACE_START, CALLTRACE_BUFFER_SIZE). Every bad value is reported in one
- * line and replaced by its default: a tracer must never stop the program. */
+ * (CALLTRACE_START, CALLTRACE_BUFFER_SIZE, CALLTRACE_FORMAT, CALLTRACE_SUMMARY).
+ * Every bad value is reported in one line and replaced by its default: a
+ * tracer must never stop the program. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +29,10 @@ static const struct {
 } ct_formats[] = {
     {"json", ".json", CT_FMT_JSON},
     {"raw", ".ctraw", CT_FMT_RAW},
+    {"chrome", ".chrome.json", CT_FMT_CHROME},
+    {"folded", ".folded", CT_FMT_FOLDED},
+    {"text", ".txt", CT_FMT_TEXT},
+    {"summary", ".summary.txt", CT_FMT_SUMMARY},
 };
 
 void ct_format_path(const struct ct_config *cfg, enum ct_format f, char *out, size_t cap)
@@ -61,7 +66,8 @@ CT_NOINST static void ct_cfg_formats(char *(*get)(const char *), unsigned *dst)
         if (i < CT_ARRAY_LEN(ct_formats))
             bits |= ct_formats[i].bit;
         else if (n > 0)
-            ct_log("CALLTRACE_FORMAT: unknown format '%.*s' (known: json, raw); ignored",
+            ct_log("CALLTRACE_FORMAT: unknown format '%.*s' (known: json, chrome, folded, text, "
+                   "summary, raw); ignored",
                    (int)(n > 32 ? 32 : n), p);
         p += n;
         if (*p == ',')
@@ -164,6 +170,7 @@ void ct_config_load(struct ct_config *cfg, char *(*get)(const char *))
     ct_cfg_bool(get, "CALLTRACE_PRETTY_JSON", &cfg->pretty);
     ct_cfg_bool(get, "CALLTRACE_CAPTURE_ARGS", &cfg->capture_args);
     ct_cfg_bool(get, "CALLTRACE_START", &cfg->start);
+    ct_cfg_bool(get, "CALLTRACE_SUMMARY", &cfg->summary);
 
     const char *v = get("CALLTRACE_OUTPUT");
     if (v) {

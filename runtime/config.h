@@ -15,6 +15,10 @@
 enum ct_format {
     CT_FMT_JSON = 1u << 0, /* the call tree, at CALLTRACE_OUTPUT */
     CT_FMT_RAW = 1u << 1,  /* the binary event stream, kept as <output>.ctraw */
+    CT_FMT_CHROME = 1u << 2,  /* Chrome Trace Event JSON, <output>.chrome.json */
+    CT_FMT_FOLDED = 1u << 3,  /* folded stacks (self ns) for flame graphs, <output>.folded */
+    CT_FMT_TEXT = 1u << 4,    /* the indented call tree, <output>.txt */
+    CT_FMT_SUMMARY = 1u << 5, /* per function and thread totals, outliers, <output>.summary.txt */
 };
 
 enum ct_buffer_policy {
@@ -33,6 +37,7 @@ struct ct_config {
     bool pretty;
     bool capture_args;      /* accepted; capture itself is not implemented yet */
     bool start;             /* record from the start (CALLTRACE_START) */
+    bool summary;           /* the summary on stderr at exit (CALLTRACE_SUMMARY) */
 };
 
 /* Written once by ct_config_load() during init, read-only afterwards. */

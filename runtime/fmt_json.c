@@ -7,6 +7,7 @@
  * writer's buffer, one byte per nesting level and one thread's marks. Nothing
  * under root_calls is ever null: the tuning guide's
  * `.. | select(.function? | test(...))` recipe fails on a null. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,11 +24,76 @@ struct ct_mark_rec {
     char label[CT_MARK_MAX + 1];
 };
 
+/* A function's name and file, escaped once: most traces call few functions
+ * many times, and escaping was most of the writing time. */
+struct ct_json_fn {
+    uint64_t fn;  /* 0: empty slot */
+    char *name, *file;
+    uint32_t name_len, file_len, line;
+    char addr[24]; /* "0x55d0c1a2b4d2" with its quotes */
+    uint32_t addr_len;
+};
+
 struct ct_json {
     struct ct_jw w;
+    struct ct_json_fn *fns; /* open addressing, power-of-two size */
+    size_t nfns, fn_cap;
     struct ct_mark_rec *marks; /* of the current thread */
     size_t nmarks, cap;
 };
+
+CT_NOINST static char *ct_json_escaped_dup(const char *s, uint32_t *len)
+{
+    size_t n = strlen(s), cap = n * 6 + 3;
+    char *out = malloc(cap);
+    if (out)
+        *len = (uint32_t)ct_json_escape(s, n, out, cap);
+    return out;
+}
+
+CT_NOINST static size_t ct_json_slot(const struct ct_json *j, uint64_t fn)
+{
+    size_t i = (size_t)((fn * 0x9e3779b97f4a7c15ull) >> 20) & (j->fn_cap - 1);
+    while (j->fns[i].fn && j->fns[i].fn != fn)
+        i = (i + 1) & (j->fn_cap - 1);
+    return i;
+}
+
+/* The cached entry of `fn`, or NULL when memory runs out. */
+CT_NOINST static const struct ct_json_fn *ct_json_fn(struct ct_json *j, uint64_t fn)
+{
+    if (j->fn_cap && j->fns[ct_json_slot(j, fn)].fn == fn)
+        return &j->fns[ct_json_slot(j, fn)];
+    if (2 * (j->nfns + 1) > j->fn_cap) {
+        size_t cap = j->fn_cap ? j->fn_cap * 2 : 1024;
+        struct ct_json_fn *old = j->fns;
+        size_t old_cap = j->fn_cap;
+        j->fns = calloc(cap, sizeof(*j->fns));
+        if (!j->fns) {
+            j->fns = old;
+            return NULL;
+        }
+        j->fn_cap = cap;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].fn)
+                j->fns[ct_json_slot(j, old[i].fn)] = old[i];
+        free(old);
+    }
+    const struct ct_symbol *sym = ct_out_symbol(fn);
+    struct ct_json_fn e = {.fn = fn, .line = sym->line};
+    e.addr_len = (uint32_t)snprintf(e.addr, sizeof(e.addr), "\"0x%llx\"", (unsigned long long)fn);
+    e.name = ct_json_escaped_dup(sym->name, &e.name_len);
+    e.file = ct_json_escaped_dup(sym->file ? sym->file : "??", &e.file_len);
+    if (!e.name || !e.file) {
+        free(e.name);
+        free(e.file);
+        return NULL;
+    }
+    struct ct_json_fn *slot = &j->fns[ct_json_slot(j, fn)];
+    *slot = e;
+    j->nfns++;
+    return slot;
+}
 
 CT_NOINST static void ct_json_drops(struct ct_jw *w, const struct ct_drops *d, bool threads)
 {
@@ -46,11 +112,23 @@ CT_NOINST static void ct_json_drops(struct ct_jw *w, const struct ct_drops *d, b
     ct_jw_obj_end(w);
 }
 
-CT_NOINST static void ct_json_metadata(struct ct_jw *w, const struct ct_out_run *run)
+void ct_json_close_flags(struct ct_jw *w, unsigned flags)
+{
+    if (flags & CT_CLOSE_UNFINISHED) {
+        ct_jw_key(w, "unfinished");
+        ct_jw_bool(w, true);
+    }
+    if (flags & CT_CLOSE_UNWOUND) {
+        ct_jw_key(w, "unwound");
+        ct_jw_bool(w, true);
+    }
+}
+
+void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run *run)
 {
     char ts[48];
     ct_out_iso8601(ct_clk.base_real, ts, sizeof(ts));
-    ct_jw_key(w, "metadata");
+    ct_jw_key(w, key);
     ct_jw_obj(w);
     ct_jw_key(w, "version");
     ct_jw_str(w, CALLTRACE_VERSION_STRING);
@@ -92,7 +170,7 @@ CT_NOINST static void *ct_json_begin(int fd, const struct ct_out_run *run)
         return NULL;
     }
     ct_jw_obj(&j->w);
-    ct_json_metadata(&j->w, run);
+    ct_json_metadata(&j->w, "metadata", run);
     ct_jw_key(&j->w, "call_trees");
     ct_jw_obj(&j->w);
     return j;
@@ -118,17 +196,27 @@ CT_NOINST static void ct_json_thread_begin(void *st, const struct ct_out_thread 
 CT_NOINST static void ct_json_open(void *st, unsigned depth, uint64_t fn, uint64_t start)
 {
     (void)depth;
-    struct ct_jw *w = &((struct ct_json *)st)->w;
-    const struct ct_symbol *sym = ct_out_symbol(fn);
+    struct ct_json *j = st;
+    struct ct_jw *w = &j->w;
+    const struct ct_json_fn *f = ct_json_fn(j, fn);
     ct_jw_obj(w);
     ct_jw_key(w, "function");
-    ct_jw_str(w, sym->name);
+    if (f)
+        ct_jw_json(w, f->name, f->name_len);
+    else
+        ct_jw_str(w, ct_out_symbol(fn)->name);
     ct_jw_key(w, "address");
-    ct_jw_hex(w, fn);
+    if (f)
+        ct_jw_json(w, f->addr, f->addr_len);
+    else
+        ct_jw_hex(w, fn);
     ct_jw_key(w, "file");
-    ct_jw_str(w, sym->file ? sym->file : "??");
+    if (f)
+        ct_jw_json(w, f->file, f->file_len);
+    else
+        ct_jw_str(w, ct_out_symbol(fn)->file ? ct_out_symbol(fn)->file : "??");
     ct_jw_key(w, "line");
-    ct_jw_u64(w, sym->line);
+    ct_jw_u64(w, f ? f->line : ct_out_symbol(fn)->line);
     ct_jw_key(w, "start_ns");
     ct_jw_u64(w, ct_clock_to_ns(start));
     ct_jw_key(w, "children");
@@ -147,14 +235,7 @@ CT_NOINST static void ct_json_close(void *st, unsigned depth, uint64_t fn, uint6
     ct_jw_u64(w, e);
     ct_jw_key(w, "duration_ns");
     ct_jw_u64(w, e - s);
-    if (flags & CT_CLOSE_UNFINISHED) {
-        ct_jw_key(w, "unfinished");
-        ct_jw_bool(w, true);
-    }
-    if (flags & CT_CLOSE_UNWOUND) {
-        ct_jw_key(w, "unwound");
-        ct_jw_bool(w, true);
-    }
+    ct_json_close_flags(w, flags);
     ct_jw_obj_end(w);
 }
 
@@ -220,6 +301,11 @@ CT_NOINST static int ct_json_end(void *st)
     ct_jw_obj_end(&j->w); /* call_trees */
     ct_jw_obj_end(&j->w);
     int err = ct_jw_finish(&j->w);
+    for (size_t i = 0; i < j->fn_cap; i++) {
+        free(j->fns[i].name);
+        free(j->fns[i].file);
+    }
+    free(j->fns);
     free(j->marks);
     free(j);
     return err;

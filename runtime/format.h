@@ -16,6 +16,8 @@
 #include "symbols.h"
 #include "tree.h"
 
+struct ct_jw;
+
 struct ct_drops {
     uint64_t depth, reentrant, buffer, untraced_threads;
 };
@@ -60,6 +62,42 @@ extern const struct ct_format_ops ct_fmt_chrome;
 extern const struct ct_format_ops ct_fmt_folded;
 extern const struct ct_format_ops ct_fmt_text;
 extern const struct ct_format_ops ct_fmt_summary;
+
+/* The JSON view's metadata object, under `key` (chrome's otherData too). */
+CT_INTERNAL void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run *run);
+/* A closed call's flags as JSON keys: "unfinished": true, "unwound": true. */
+CT_INTERNAL void ct_json_close_flags(struct ct_jw *w, unsigned flags);
+
+/* Callbacks for what a format has no use for. */
+CT_NOINST static inline void ct_fmt_skip_thread(void *st, const struct ct_out_thread *th)
+{
+    (void)st;
+    (void)th;
+}
+CT_NOINST static inline void ct_fmt_skip_open(void *st, unsigned depth, uint64_t fn, uint64_t ticks)
+{
+    (void)st;
+    (void)depth;
+    (void)fn;
+    (void)ticks;
+}
+CT_NOINST static inline void ct_fmt_skip_mark(void *st, unsigned depth, uint64_t fn,
+                                              uint64_t ticks, const char *label, size_t len)
+{
+    (void)st;
+    (void)depth;
+    (void)fn;
+    (void)ticks;
+    (void)label;
+    (void)len;
+}
+CT_NOINST static inline void ct_fmt_skip_thread_end(void *st, const struct ct_out_thread *th,
+                                                    const struct ct_tree *tree)
+{
+    (void)st;
+    (void)th;
+    (void)tree;
+}
 
 /* For formats, valid during a write: the symbol of a function address. */
 CT_INTERNAL const struct ct_symbol *ct_out_symbol(uint64_t fn);

@@ -223,13 +223,38 @@ CT_NOINST static void ct_jw_escaped(struct ct_jw *w, const char *str, size_t n)
     ct_jw_ch(w, '"');
 }
 
+/* Keys are the runtime's own literals: plain ASCII, copied as they are. */
 void ct_jw_key(struct ct_jw *w, const char *key)
 {
     ct_jw_before(w);
-    ct_jw_escaped(w, key, strlen(key));
+    size_t n = strlen(key);
+    char *p = ct_jw_room(w, n + 2);
+    if (w->cap - w->len >= n + 2) {
+        p[0] = '"';
+        memcpy(p + 1, key, n);
+        p[n + 1] = '"';
+        w->len += n + 2;
+    } else { /* longer than the whole buffer: never for our keys */
+        ct_jw_escaped(w, key, n);
+    }
     bool wide = ct_jw_wraps(w, w->depth);
     ct_jw_raw(w, wide ? ": " : ":", wide ? 2 : 1);
     w->after_key = true;
+}
+
+void ct_jw_json(struct ct_jw *w, const char *json, size_t n)
+{
+    ct_jw_before(w);
+    ct_jw_raw(w, json, n);
+}
+
+size_t ct_json_escape(const char *s, size_t n, char *out, size_t cap)
+{
+    /* through a scratch writer with no descriptor: it never flushes while
+     * the text fits, and a caller that gets cap back knows it did not */
+    struct ct_jw w = {.fd = -1, .buf = out, .cap = cap};
+    ct_jw_escaped(&w, s, n);
+    return w.err || w.bytes ? cap : w.len;
 }
 
 void ct_jw_strn(struct ct_jw *w, const char *s, size_t n)

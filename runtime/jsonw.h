@@ -33,7 +33,13 @@ CT_INTERNAL void ct_jw_obj(struct ct_jw *w);
 CT_INTERNAL void ct_jw_obj_end(struct ct_jw *w);
 CT_INTERNAL void ct_jw_arr(struct ct_jw *w);
 CT_INTERNAL void ct_jw_arr_end(struct ct_jw *w);
+/* `key` must be plain ASCII with no '"' or '\\' (the runtime's own literals). */
 CT_INTERNAL void ct_jw_key(struct ct_jw *w, const char *key);
+/* A value that is already JSON text (e.g. a cached escaped string). */
+CT_INTERNAL void ct_jw_json(struct ct_jw *w, const char *json, size_t n);
+/* Writes `s` as a quoted, escaped JSON string into out (cap bytes). Returns
+ * its length, or cap when it does not fit. */
+CT_INTERNAL size_t ct_json_escape(const char *s, size_t n, char *out, size_t cap);
 CT_INTERNAL void ct_jw_str(struct ct_jw *w, const char *s);
 CT_INTERNAL void ct_jw_strn(struct ct_jw *w, const char *s, size_t n);
 CT_INTERNAL void ct_jw_u64(struct ct_jw *w, uint64_t v);

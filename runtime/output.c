@@ -167,7 +167,7 @@ const struct ct_symbol *ct_out_symbol(uint64_t fn)
 }
 
 static const struct ct_format_ops *const ct_formats_table[] = {
-    &ct_fmt_json,
+    &ct_fmt_json, &ct_fmt_chrome, &ct_fmt_folded, &ct_fmt_text, &ct_fmt_summary,
 };
 
 
@@ -177,21 +177,24 @@ CT_NOINST static void ct_feed_tree(void *ctx, const struct ct_event *ev, size_t 
 }
 
 /* Writes one format: every thread's events through the tree builder into
- * the format's callbacks, into a temporary file renamed at the end. */
+ * the format's callbacks, into a temporary file renamed at the end (or into
+ * `to_fd` when it is not -1: the summary on stderr). */
 CT_NOINST static int ct_write_format(const struct ct_format_ops *f, struct ct_snap *snaps,
                                      size_t nsnap, struct ct_reader *r,
-                                     const struct ct_out_run *run)
+                                     const struct ct_out_run *run, int to_fd)
 {
     uint64_t t0 = ct_mono_ns();
     char path[PATH_MAX], tmp[PATH_MAX + 32];
     ct_format_path(&ct_cfg, f->bit, path, sizeof(path));
-    int fd = ct_open_tmp(path, tmp, sizeof(tmp));
+    int fd = to_fd >= 0 ? to_fd : ct_open_tmp(path, tmp, sizeof(tmp));
     if (fd < 0)
         return CALLTRACE_EIO;
     void *st = f->begin(fd, run);
     if (!st) {
-        close(fd);
-        unlink(tmp);
+        if (to_fd < 0) {
+            close(fd);
+            unlink(tmp);
+        }
         return CALLTRACE_ENOMEM;
     }
     struct ct_tree_sink sink = {st, f->open, f->close, f->mark};
@@ -233,6 +236,8 @@ CT_NOINST static int ct_write_format(const struct ct_format_ops *f, struct ct_sn
         ct_tree_free(&tree);
     }
     int err = f->end(st);
+    if (to_fd >= 0)
+        return err ? CALLTRACE_EIO : 0;
     off_t bytes = lseek(fd, 0, SEEK_CUR);
     if (ct_commit_tmp(fd, tmp, path, err) != 0)
         return CALLTRACE_EIO;
@@ -315,13 +320,18 @@ int ct_output_write(bool final)
         nsnap++;
         s->n = ct_thread_snapshot(t, s->ev, &s->seq);
     }
-    if (ct_spill_path[0])
+    /* Keeping the raw stream at exit needs no reading back: skip the index
+     * (its size grows with the trace) and the counting pass. */
+    bool read_back = (ct_cfg.formats & ~(unsigned)CT_FMT_RAW) || !final || ct_cfg.summary;
+    if (read_back && ct_spill_path[0])
         r.fd = open(ct_spill_path, O_RDONLY | O_CLOEXEC);
-    r.nchunks = ct_spill_index(r.fd, &r.chunks);
+    if (read_back)
+        r.nchunks = ct_spill_index(r.fd, &r.chunks);
     struct ct_out_run run = {.final = final, .end_ticks = end_ticks};
     for (size_t i = 0; i < nsnap; i++) {
         size_t cursor = 0;
-        ct_read_thread(&r, &snaps[i], &cursor, ct_count_events, &snaps[i]);
+        if (read_back)
+            ct_read_thread(&r, &snaps[i], &cursor, ct_count_events, &snaps[i]);
         run.threads += snaps[i].calls || snaps[i].marks;
         run.total_calls += snaps[i].calls;
         run.drops.depth += CT_READ(snaps[i].t->dropped_depth);
@@ -335,9 +345,11 @@ int ct_output_write(bool final)
     for (size_t i = 0; i < CT_ARRAY_LEN(ct_formats_table); i++) {
         if (!(ct_cfg.formats & ct_formats_table[i]->bit))
             continue;
-        int fr = ct_write_format(ct_formats_table[i], snaps, nsnap, &r, &run);
+        int fr = ct_write_format(ct_formats_table[i], snaps, nsnap, &r, &run, -1);
         rc = rc ? rc : fr;
     }
+    if (final && ct_cfg.summary) /* CALLTRACE_SUMMARY=1: on stderr as well */
+        ct_write_format(&ct_fmt_summary, snaps, nsnap, &r, &run, 2);
     if (ct_cfg.formats & CT_FMT_RAW) {
         int rr = ct_write_raw(snaps, nsnap, &r, final);
         rc = rc ? rc : rr;

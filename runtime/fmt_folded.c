@@ -1,0 +1,105 @@
+/* fmt_folded.c — folded stacks, for flamegraph.pl, inferno and speedscope.
+ *
+ * One line per distinct stack, "main;parse;read_line 1234": the functions
+ * from the root down, then the stack's SELF time in ns (each call's duration
+ * minus its children's) summed over all its calls, so a root's lines add up
+ * to its duration. All threads are aggregated together and no thread frame
+ * is added. ';' and control bytes (newlines) in a name become ':'. Marks have
+ * no place in this format. Lines come in the order their stacks first
+ * appear. Memory: one entry per distinct stack. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "stacks.h"
+#include "textw.h"
+
+struct ct_folded {
+    struct ct_jw w;
+    struct ct_calls calls;
+    uint64_t *self_ns; /* by stack id */
+    uint32_t self_cap;
+    bool nomem;
+};
+
+CT_NOINST static void *ct_folded_begin(int fd, const struct ct_out_run *run)
+{
+    (void)run;
+    struct ct_folded *f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    if (ct_calls_init(&f->calls, ct_cfg.max_depth) != 0 || ct_jw_init(&f->w, fd, false, 0) != 0) {
+        ct_calls_free(&f->calls);
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+CT_NOINST static void ct_folded_open(void *st, unsigned depth, uint64_t fn, uint64_t start)
+{
+    struct ct_folded *f = st;
+    ct_calls_open(&f->calls, depth, fn, start);
+}
+
+CT_NOINST static void ct_folded_close(void *st, unsigned depth, uint64_t fn, uint64_t start,
+                                      uint64_t end, unsigned flags)
+{
+    (void)fn;
+    (void)flags;
+    struct ct_folded *f = st;
+    struct ct_call_done d;
+    if (!ct_calls_close(&f->calls, depth, start, end, &d))
+        return;
+    if (d.stack >= f->self_cap) {
+        uint32_t cap = f->self_cap ? f->self_cap : 64;
+        while (cap <= d.stack)
+            cap *= 2;
+        uint64_t *v = realloc(f->self_ns, (size_t)cap * sizeof(*v));
+        if (!v) {
+            f->nomem = true;
+            return;
+        }
+        memset(v + f->self_cap, 0, (size_t)(cap - f->self_cap) * sizeof(*v));
+        f->self_ns = v;
+        f->self_cap = cap;
+    }
+    f->self_ns[d.stack] += d.self_ns;
+}
+
+CT_NOINST static int ct_folded_end(void *st)
+{
+    struct ct_folded *f = st;
+    struct ct_jw *w = &f->w;
+    for (uint32_t id = 1; id < f->calls.stacks.n && id < f->self_cap; id++) {
+        size_t depth = ct_calls_path(&f->calls, id);
+        for (size_t i = 0; i < depth; i++) {
+            const char *name = ct_out_symbol(f->calls.path[i])->name;
+            if (i)
+                ct_jw_write(w, ";", 1);
+            ct_tw_clean(w, name, strlen(name), ";", ':');
+        }
+        ct_jw_write(w, " ", 1);
+        ct_tw_u64(w, f->self_ns[id], 0);
+        ct_jw_write(w, "\n", 1);
+    }
+    int err = ct_jw_finish(w);
+    if (!err && (f->nomem || f->calls.nomem))
+        err = ENOMEM;
+    ct_calls_free(&f->calls);
+    free(f->self_ns);
+    free(f);
+    return err;
+}
+
+const struct ct_format_ops ct_fmt_folded = {
+    .bit = CT_FMT_FOLDED,
+    .begin = ct_folded_begin,
+    .thread_begin = ct_fmt_skip_thread,
+    .open = ct_folded_open,
+    .close = ct_folded_close,
+    .mark = ct_fmt_skip_mark,
+    .thread_end = ct_fmt_skip_thread_end,
+    .end = ct_folded_end,
+};
