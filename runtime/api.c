@@ -7,6 +7,9 @@
  * destructors. A forked child stops recording: it must not touch the
  * parent's files. */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,19 +20,48 @@
 #include "hooks.h"
 #include "output.h"
 #include "spill.h"
+#include "signals.h"
 #include "thread.h"
 #include "writer.h"
 
 enum ct_state { CT_UNINIT, CT_INITIALIZING, CT_READY, CT_FINALIZING, CT_FINALIZED };
 static _Atomic int ct_state = CT_UNINIT;
 
+static pid_t ct_pid; /* the traced process: a vfork child sharing our memory is not */
+
+/* A forked child is a process of its own: it records into <output>.<pid>.json
+ * from the fork on, and never touches the parent's files. Only the forking
+ * thread exists in the child; the writer thread does not, so the child
+ * writes its buffers itself. */
 CT_NOINST static void ct_atfork_child(void)
 {
-    /* The child shares the parent's files: never write them. (Tracing the
-     * child into its own file is future work.) */
-    atomic_store(&ct_gate, CT_GATE(0, CT_HOOK_OFF));
-    atomic_store(&ct_state, CT_FINALIZED);
-    ct_spill_fd = -1; /* inherited descriptor, closed on exec (O_CLOEXEC) */
+    if (atomic_load(&ct_state) != CT_READY) {
+        atomic_store(&ct_gate, CT_GATE(0, CT_HOOK_OFF));
+        return;
+    }
+    ct_pid = getpid();
+    ct_writer_forget();
+    ct_thread_forget_all();
+    ct_output_atfork_child();
+    ct_spill_forget();
+    /* config keeps CALLTRACE_OUTPUT 32 bytes short of PATH_MAX: room for this */
+    char stem[PATH_MAX - 32];
+    size_t len = strlen(ct_cfg.output);
+    if (len >= 5 && strcmp(ct_cfg.output + len - 5, ".json") == 0)
+        len -= 5;
+    if (len >= sizeof(stem))
+        len = sizeof(stem) - 1;
+    memcpy(stem, ct_cfg.output, len);
+    stem[len] = '\0';
+    snprintf(ct_cfg.output, sizeof(ct_cfg.output), "%s.%d.json", stem, (int)ct_pid);
+    /* a new epoch: the frames open at the fork belong to the parent's trace */
+    uint64_t g = atomic_load(&ct_gate);
+    atomic_store(&ct_gate, CT_GATE(CT_GATE_EPOCH(g) + 1, CT_GATE_HOOK(g)));
+}
+
+CT_NOINST static void ct_on_quick_exit(void)
+{
+    ct_runtime_finalize();
 }
 
 int ct_runtime_init(void)
@@ -43,7 +75,10 @@ int ct_runtime_init(void)
     ct_clock_init();
     ct_thread_init();
     ct_spill_open(ct_cfg.output);
+    ct_pid = getpid();
     pthread_atfork(NULL, NULL, ct_atfork_child);
+    at_quick_exit(ct_on_quick_exit);
+    ct_signals_install();
     if (ct_cfg.capture_args)
         ct_log("CALLTRACE_CAPTURE_ARGS=1: argument capture is not implemented in this version; "
                "recording calls without arguments");
@@ -65,20 +100,32 @@ __attribute__((constructor(101))) CT_NOINST static void ct_ctor(void)
         ct_writer_start(); /* from a constructor: a safe place to create a thread */
 }
 
-/* Runs last among the executable's destructors: after main returned, after
- * the atexit handlers and the program's own destructors. */
-__attribute__((destructor(101))) CT_NOINST static void ct_dtor(void)
+/* Writes the final trace once: from our destructor, a signal, _exit() or
+ * quick_exit(). Returns 0 if this call wrote it. */
+int ct_runtime_finalize(void)
 {
+    if (getpid() != ct_pid) /* a vfork child: the memory is the parent's */
+        return -1;
     int expected = CT_READY;
     if (!atomic_compare_exchange_strong(&ct_state, &expected, CT_FINALIZING))
-        return;
+        return -1;
     uint64_t g = atomic_load(&ct_gate);
     atomic_store(&ct_gate, CT_GATE(CT_GATE_EPOCH(g), CT_HOOK_OFF));
     ct_writer_stop(); /* everything handed off is now in the spill file */
+    if (ct_ending.signal)
+        ct_output_dump_buffers(); /* the raw stream first: formatting may not survive */
     int rc = ct_output_write(true);
     ct_output_release();
     ct_spill_close(rc == 0);
     atomic_store(&ct_state, CT_FINALIZED);
+    return 0;
+}
+
+/* Runs last among the executable's destructors: after main returned, after
+ * the atexit handlers and the program's own destructors. */
+__attribute__((destructor(101))) CT_NOINST static void ct_dtor(void)
+{
+    ct_runtime_finalize();
 }
 
 CT_NOINST static int ct_ready(void)

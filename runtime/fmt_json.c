@@ -124,6 +124,45 @@ void ct_json_close_flags(struct ct_jw *w, unsigned flags)
     }
 }
 
+/* "crash" (a fault, abort) or "terminated_by" (SIGTERM/SIGINT/SIGHUP): the
+ * signal, where, which thread, and that thread's calls still open, from
+ * calltrace's own record (innermost first). */
+CT_NOINST static void ct_json_ending(struct ct_jw *w, const struct ct_out_run *run)
+{
+    const struct ct_ending *e = run->ending;
+    ct_jw_key(w, e->crash ? "crash" : "terminated_by");
+    ct_jw_obj(w);
+    ct_jw_key(w, "signal");
+    ct_jw_u64(w, (uint64_t)e->signal);
+    ct_jw_key(w, "name");
+    ct_jw_str(w, ct_signal_name(e->signal));
+    ct_jw_key(w, "code");
+    ct_jw_i64(w, e->code);
+    if (e->crash) {
+        ct_jw_key(w, "fault_address");
+        ct_jw_hex(w, e->address);
+    }
+    ct_jw_key(w, "thread_id");
+    ct_jw_u64(w, (uint64_t)e->tid);
+    ct_jw_key(w, "stack");
+    ct_jw_arr(w);
+    for (unsigned i = 0; i < run->ending_depth; i++) {
+        const struct ct_symbol *sym = ct_out_symbol(run->ending_stack[i]);
+        ct_jw_obj(w);
+        ct_jw_key(w, "function");
+        ct_jw_str(w, sym->name);
+        ct_jw_key(w, "address");
+        ct_jw_hex(w, run->ending_stack[i]);
+        ct_jw_key(w, "file");
+        ct_jw_str(w, sym->file ? sym->file : "??");
+        ct_jw_key(w, "line");
+        ct_jw_u64(w, sym->line);
+        ct_jw_obj_end(w);
+    }
+    ct_jw_arr_end(w);
+    ct_jw_obj_end(w);
+}
+
 void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run *run)
 {
     char ts[48];
@@ -159,6 +198,8 @@ void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run 
     ct_json_drops(w, &run->drops, true);
     ct_jw_key(w, "truncated");
     ct_jw_bool(w, run->truncated);
+    if (run->ending)
+        ct_json_ending(w, run);
     ct_jw_obj_end(w);
 }
 

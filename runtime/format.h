@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "signals.h"
 #include "symbols.h"
 #include "tree.h"
 
@@ -29,7 +30,13 @@ struct ct_out_run {
     uint64_t total_calls, threads;
     struct ct_drops drops;
     bool truncated;      /* something recorded could not be kept */
+    /* the signal ending the process, with the call stack of the thread that
+     * got it (innermost first); NULL for a plain exit or a flush */
+    const struct ct_ending *ending;
+    const uint64_t *ending_stack;
+    unsigned ending_depth;
 };
+#define CT_ENDING_STACK_MAX 256u
 
 /* One thread that has calls or marks. */
 struct ct_out_thread {

@@ -37,5 +37,8 @@ CT_INTERNAL struct ct_thread *ct_sync(uint64_t gate);
 
 /* Lifecycle (api.c): returns 0 once the runtime is initialised. */
 CT_INTERNAL int ct_runtime_init(void);
+/* Writes the final trace once (destructor, signal, _exit, quick_exit).
+ * Returns 0 if this call wrote it. */
+CT_INTERNAL int ct_runtime_finalize(void);
 
 #endif

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +24,7 @@
 #include "hooks.h"
 #include "format.h"
 #include "pack.h"
+#include "signals.h"
 #include "output.h"
 #include "spill.h"
 #include "symbols.h"
@@ -107,8 +110,10 @@ CT_NOINST static void ct_count_events(void *ctx, const struct ct_event *ev, size
 /* Opens a temporary file beside `path` for writing. */
 CT_NOINST static int ct_open_tmp(const char *path, char *tmp, size_t cap)
 {
-    snprintf(tmp, cap, "%s.%d.tmp", path, (int)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    /* an unpredictable name, created 0600 with O_EXCL: nothing planted there
+     * (a symlink, someone else's file) is followed or overwritten */
+    snprintf(tmp, cap, "%s.XXXXXX", path);
+    int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0)
         ct_log("cannot write the trace %s: %s", path, strerror(errno));
     return fd;
@@ -288,9 +293,93 @@ CT_NOINST static int ct_write_raw(struct ct_snap *snaps, size_t nsnap, struct ct
     return ct_commit_tmp(fd, tmp, path, err) == 0 ? 0 : CALLTRACE_EIO;
 }
 
+CT_NOINST static void ct_ignore_open(void *ctx, unsigned depth, uint64_t fn, uint64_t start)
+{
+    (void)ctx, (void)depth, (void)fn, (void)start;
+}
+CT_NOINST static void ct_ignore_close(void *ctx, unsigned depth, uint64_t fn, uint64_t start,
+                                      uint64_t end, unsigned flags)
+{
+    (void)ctx, (void)depth, (void)fn, (void)start, (void)end, (void)flags;
+}
+CT_NOINST static void ct_ignore_mark(void *ctx, unsigned depth, uint64_t fn, uint64_t ticks,
+                                     const char *label, size_t len)
+{
+    (void)ctx, (void)depth, (void)fn, (void)ticks, (void)label, (void)len;
+}
+
+/* The call stack of the thread that got the ending signal, innermost first:
+ * what was still open at the end of its events — calltrace's own record,
+ * right even when the real stack is smashed. Returns its depth. */
+CT_NOINST static unsigned ct_ending_stack(struct ct_snap *snaps, size_t nsnap,
+                                          struct ct_reader *r, uint64_t *out)
+{
+    for (size_t i = 0; i < nsnap; i++) {
+        if (snaps[i].t->tid != ct_ending.tid)
+            continue;
+        struct ct_tree_sink sink = {NULL, ct_ignore_open, ct_ignore_close, ct_ignore_mark};
+        struct ct_tree tree;
+        if (ct_tree_init(&tree, &sink, ct_cfg.max_depth) != 0)
+            return 0;
+        size_t cursor = 0;
+        ct_read_thread(r, &snaps[i], &cursor, ct_feed_tree, &tree);
+        unsigned n = 0;
+        for (unsigned d = tree.depth; d > 0 && n < CT_ENDING_STACK_MAX; d--)
+            out[n++] = tree.stack[d - 1].fn;
+        ct_tree_free(&tree);
+        return n;
+    }
+    return 0;
+}
+
+void ct_output_dump_buffers(void)
+{
+    /* No allocation: a crash may have come from inside malloc. The buffers
+     * are packed where they are; chunk numbers >= each thread's `done`, so
+     * a later read skips them in favour of its own snapshot. */
+    static uint8_t *scratch;
+    static size_t scratch_cap;
+    uint32_t n = atomic_load_explicit(&ct_thread_count, memory_order_acquire);
+    for (uint32_t i = 0; i < n; i++) {
+        struct ct_thread *t = __atomic_load_n(&ct_threads[i], __ATOMIC_ACQUIRE);
+        if (!t || t->released)
+            continue;
+        if (CT_PACK_BOUND(t->cap) > scratch_cap) {
+            void *p = mmap(NULL, CT_PACK_BOUND(t->cap), PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p == MAP_FAILED)
+                return;
+            scratch = p;
+            scratch_cap = CT_PACK_BOUND(t->cap);
+        }
+        uint32_t s = atomic_load(&t->seq), d = atomic_load(&t->done);
+        for (uint32_t k = d; k <= s && s - d <= CT_RING; k++) {
+            uint32_t len = k < s ? atomic_load(&t->lens[k % CT_RING]) : atomic_load(&t->count);
+            if (len > t->cap)
+                len = t->cap;
+            if (len && ct_spill_fd >= 0)
+                ct_chunk_write(ct_spill_fd, t->serial, k, (uint32_t)t->tid,
+                               t->ring + (size_t)(k % CT_RING) * t->cap, len, scratch);
+        }
+    }
+}
+
+void ct_output_atfork_child(void)
+{
+    pthread_mutex_init(&ct_output_lock, NULL);
+    ct_syms = NULL; /* another thread may have been building it: leave it be */
+}
+
 int ct_output_write(bool final)
 {
     pthread_mutex_lock(&ct_output_lock);
+    /* A file size limit must fail our write (EFBIG), not kill the program
+     * with SIGXFSZ. */
+    sigset_t xfsz, old_mask, pending_before;
+    sigemptyset(&xfsz);
+    sigaddset(&xfsz, SIGXFSZ);
+    sigpending(&pending_before);
+    pthread_sigmask(SIG_BLOCK, &xfsz, &old_mask);
     struct ct_thread *self = ct_self;
     uint32_t was_busy = self ? self->busy : 0;
     if (self)
@@ -340,6 +429,12 @@ int ct_output_write(bool final)
     }
     run.drops.untraced_threads = atomic_load(&ct_untraced_threads);
     run.truncated = run.drops.buffer > 0 || run.drops.untraced_threads > 0;
+    uint64_t stack[CT_ENDING_STACK_MAX];
+    if (final && ct_ending.signal) {
+        run.ending = &ct_ending;
+        run.ending_stack = stack;
+        run.ending_depth = ct_ending_stack(snaps, nsnap, &r, stack);
+    }
 
     rc = 0;
     for (size_t i = 0; i < CT_ARRAY_LEN(ct_formats_table); i++) {
@@ -365,6 +460,13 @@ out:
         close(r.fd);
     if (self)
         self->busy = was_busy;
+    sigset_t pending;
+    sigpending(&pending);
+    if (sigismember(&pending, SIGXFSZ) && !sigismember(&pending_before, SIGXFSZ)) {
+        struct timespec zero = {0, 0};
+        sigtimedwait(&xfsz, NULL, &zero); /* ours: consume it */
+    }
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     pthread_mutex_unlock(&ct_output_lock);
     return rc;
 }

@@ -11,6 +11,11 @@
  * Serialised by one lock; recording goes on on other threads meanwhile.
  * Returns 0 or a negative CALLTRACE_E* code. */
 CT_INTERNAL int ct_output_write(bool final);
+/* Before formatting a crash: packs every thread's unwritten buffers straight
+ * into the spill file, without allocating. */
+CT_INTERNAL void ct_output_dump_buffers(void);
+/* In a forked child: reset the lock, forget the parent's symbol table. */
+CT_INTERNAL void ct_output_atfork_child(void);
 /* Releases what output keeps between flushes (the symbol table). */
 CT_INTERNAL void ct_output_release(void);
 

@@ -14,11 +14,13 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "config.h"
 #include "pack.h"
 #include "spill.h"
 
 char ct_spill_path[PATH_MAX];
 int ct_spill_fd = -1;
+static bool ct_spill_lazy; /* create on first append (fork child) */
 
 void ct_spill_header_init(struct ct_spill_header *h)
 {
@@ -116,8 +118,21 @@ size_t ct_chunk_read(int fd, const struct ct_chunk_ref *c, uint8_t *scratch, str
     return ct_unpack(scratch, c->nbytes, c->nev, out);
 }
 
+void ct_spill_forget(void)
+{
+    if (ct_spill_fd >= 0)
+        close(ct_spill_fd); /* our copy of the parent's descriptor */
+    ct_spill_fd = -1;
+    ct_spill_path[0] = '\0';
+    ct_spill_lazy = true;
+}
+
 int ct_spill_append(const struct ct_chunk_header *h, const void *payload)
 {
+    if (ct_spill_fd < 0 && ct_spill_lazy) {
+        ct_spill_lazy = false;
+        ct_spill_open(ct_cfg.output);
+    }
     if (ct_spill_fd < 0)
         return -1;
     size_t want = sizeof(*h) + h->nbytes;
@@ -142,6 +157,8 @@ void ct_spill_close(bool remove)
     ct_spill_fd = -1;
     if (remove && ct_spill_path[0])
         unlink(ct_spill_path);
+    else if (ct_spill_path[0])
+        ct_log("the recorded events are kept in %s", ct_spill_path);
 }
 
 CT_NOINST static int ct_chunk_cmp(const void *a, const void *b)

@@ -26,6 +26,9 @@ CT_INTERNAL int ct_spill_append(const struct ct_chunk_header *h, const void *pay
  * or an errno. */
 CT_INTERNAL int ct_chunk_write(int fd, uint32_t serial, uint32_t seq, uint32_t tid,
                                const struct ct_event *ev, uint32_t n, uint8_t *scratch);
+/* In a forked child: drop the parent's file; the child's own is created
+ * when it first needs one (a child that only execs leaves nothing behind). */
+CT_INTERNAL void ct_spill_forget(void);
 /* Closes and, if `remove`, deletes the spill file. */
 CT_INTERNAL void ct_spill_close(bool remove);
 

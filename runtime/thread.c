@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -26,6 +27,7 @@ __thread struct ct_thread *ct_self __attribute__((tls_model("initial-exec")));
 __thread bool ct_self_done __attribute__((tls_model("initial-exec")));
 
 static pthread_key_t ct_thread_key;
+static pthread_mutex_t ct_name_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool ct_thread_key_ok;
 
 #define CT_PAGE 4096u
@@ -52,6 +54,22 @@ CT_NOINST static void ct_thread_exit(void *arg)
 void ct_thread_init(void)
 {
     ct_thread_key_ok = pthread_key_create(&ct_thread_key, ct_thread_exit) == 0;
+}
+
+/* A crash handler on a thread whose stack overflowed needs a stack of its
+ * own; give the thread one unless the program already did. */
+CT_NOINST static void ct_thread_altstack(void)
+{
+    stack_t ss;
+    if (sigaltstack(NULL, &ss) != 0 || !(ss.ss_flags & SS_DISABLE))
+        return;
+    size_t size = 256 * 1024; /* writing the trace symbolizes: more than SIGSTKSZ */
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return;
+    ss = (stack_t){.ss_sp = p, .ss_size = size, .ss_flags = 0};
+    if (sigaltstack(&ss, NULL) != 0)
+        munmap(p, size);
 }
 
 struct ct_thread *ct_thread_register(void)
@@ -85,6 +103,7 @@ struct ct_thread *ct_thread_register(void)
     t->tid = (pid_t)gettid();
     t->map_bytes = bytes;
     ct_thread_refresh_name(t);
+    ct_thread_altstack();
     if (ct_thread_key_ok)
         pthread_setspecific(ct_thread_key, t);
     __atomic_store_n(&ct_threads[slot], t, __ATOMIC_RELEASE);
@@ -197,6 +216,17 @@ CT_NOINST static void ct_copy_words(struct ct_event *out, const struct ct_event 
         dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }
 
+void ct_thread_forget_all(void)
+{
+    uint32_t n = atomic_load(&ct_thread_count);
+    for (uint32_t i = 0; i < n && i < CT_MAX_THREADS; i++)
+        __atomic_store_n(&ct_threads[i], NULL, __ATOMIC_RELAXED);
+    atomic_store(&ct_thread_count, 0);
+    atomic_store(&ct_untraced_threads, 0);
+    ct_self = NULL; /* its mapping stays: this thread's old buffers are the parent's */
+    pthread_mutex_init(&ct_name_lock, NULL);
+}
+
 uint32_t ct_thread_snapshot(struct ct_thread *t, struct ct_event *out, uint32_t *done)
 {
     for (int tries = 0; tries < 10000; tries++) {
@@ -228,7 +258,6 @@ uint32_t ct_thread_snapshot(struct ct_thread *t, struct ct_event *out, uint32_t 
     return 0;
 }
 
-static pthread_mutex_t ct_name_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void ct_thread_refresh_name(struct ct_thread *t)
 {

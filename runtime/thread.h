@@ -78,6 +78,10 @@ CT_NOINST static inline void ct_thread_commit(struct ct_thread *t, uint32_t n)
     atomic_store_explicit(&t->count, c + n, memory_order_release);
 }
 
+/* In a forked child: the parent's threads are gone; the forking thread
+ * registers afresh on its next event. */
+CT_INTERNAL void ct_thread_forget_all(void);
+
 /* Copies the thread's records not yet in the spill file (handed-off buffers
  * the writer has not written, then the current one) into `out` (room for
  * CT_RING * t->cap). Returns the record count and sets *done to the number of

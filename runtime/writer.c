@@ -117,6 +117,14 @@ void ct_writer_start(void)
     atomic_store_explicit(&ct_writer_up, true, memory_order_release);
 }
 
+void ct_writer_forget(void)
+{
+    atomic_store(&ct_writer_up, false);
+    atomic_store(&ct_writer_quit, false);
+    atomic_store(&ct_writer_sleeping, false);
+    atomic_store(&ct_writer_once, 1); /* and none is started in the child */
+}
+
 void ct_writer_stop(void)
 {
     if (!atomic_load_explicit(&ct_writer_up, memory_order_acquire))

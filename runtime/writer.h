@@ -18,6 +18,8 @@ CT_INTERNAL bool ct_writer_running(void);
 CT_INTERNAL void ct_writer_kick(void);
 /* Writes everything handed off, then stops the thread and waits for it. */
 CT_INTERNAL void ct_writer_stop(void);
+/* In a forked child: the writer thread does not exist there. */
+CT_INTERNAL void ct_writer_forget(void);
 /* Scratch space to pack one buffer of `cap` records (mmap'ed, kept). */
 CT_INTERNAL uint8_t *ct_writer_scratch(uint32_t cap);
 

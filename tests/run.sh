@@ -23,7 +23,7 @@ cmake -S . -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCALLTRACE_SANITIZE=a
       -DCALLTRACE_BUILD_EXAMPLES=OFF -DCALLTRACE_BUILD_BENCH=OFF >/dev/null
 cmake --build "$root/build-asan" -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs" -L 'unit|e2e'
+  ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs" -L 'unit|e2e' -LE signals
 
 step "TSan build: unit and threaded tests"
 cmake -S . -B "$root/build-tsan" -DCMAKE_BUILD_TYPE=Debug -DCALLTRACE_SANITIZE=thread \
