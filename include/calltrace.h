@@ -123,6 +123,46 @@ CALLTRACE_API const char *calltrace_strerror(int error);
 /* The runtime's version, e.g. "0.1.0" (may differ from the header's). */
 CALLTRACE_API const char *calltrace_version(void);
 
+/*
+ * User hooks, fixed at compile time. In any translation unit of the program:
+ *
+ *     static void begin(const struct calltrace_hook_event *ev) { calltrace_start(); }
+ *     static void end(const struct calltrace_hook_event *ev) { calltrace_stop(); }
+ *     CALLTRACE_HOOK(handle_request, begin, end);
+ *
+ * places an entry in the "calltrace_hooks" section of the executable; the
+ * runtime collects them all when it starts (no registration call). on_enter
+ * runs when the function is entered, before the call is recorded; on_exit
+ * when it returns, after its exit is recorded. Either may be NULL, and a
+ * function may have several hooks. They run on the calling thread from start
+ * until the final trace is written, whether or not recording is on, so they
+ * may call calltrace_start/stop/mark (with the hook above, handle_request is
+ * a root of the trace with everything it calls). Calls made from inside a
+ * hook are neither hooked nor recorded. errno is preserved around hooks.
+ * The function must be in the executable or a library loaded with it, and
+ * instrumented; hooks placed in a shared library are not collected.
+ */
+struct calltrace_hook_event {
+    void *function;                  /* the hooked function's address */
+    int thread_id;                   /* the calling thread's kernel id (gettid) */
+    unsigned depth;                  /* recorded calls enclosing this one: its depth in
+                                        the trace, 0 for a root; 0 while not recording */
+    unsigned long long timestamp_ns; /* ns since the trace's start (the clock of start_ns) */
+};
+
+struct calltrace_hook {
+    void (*function)(void); /* any function, cast: (void (*)(void))fn */
+    void (*on_enter)(const struct calltrace_hook_event *event);
+    void (*on_exit)(const struct calltrace_hook_event *event);
+};
+
+#define CALLTRACE_HOOK_CAT2_(a, b) a##b
+#define CALLTRACE_HOOK_CAT_(a, b) CALLTRACE_HOOK_CAT2_(a, b)
+#define CALLTRACE_HOOK(function, on_enter, on_exit)                                      \
+    static const struct calltrace_hook CALLTRACE_HOOK_CAT_(calltrace_hook_, __COUNTER__) \
+        __attribute__((used, section("calltrace_hooks"), aligned(8))) = {                \
+            (void (*)(void))(function), (on_enter), (on_exit)}
+
 #ifdef __cplusplus
 }
 #endif

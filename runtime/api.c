@@ -64,8 +64,17 @@ CT_NOINST static void ct_on_quick_exit(void)
     ct_runtime_finalize();
 }
 
+/* Defined by tools built on the archive (calltrace-convert) that must not
+ * trace themselves. */
+extern const int ct_runtime_disabled __attribute__((weak));
+
 int ct_runtime_init(void)
 {
+    if (&ct_runtime_disabled != NULL) {
+        atomic_store(&ct_gate, CT_GATE(0, CT_HOOK_OFF));
+        atomic_store(&ct_state, CT_FINALIZED);
+        return -1;
+    }
     int expected = CT_UNINIT;
     if (!atomic_compare_exchange_strong(&ct_state, &expected, CT_INITIALIZING))
         return expected >= CT_READY ? 0 : -1;
@@ -87,7 +96,8 @@ int ct_runtime_init(void)
              ct_cfg.start ? "recording" : "stopped until calltrace_start()");
 
     ct_hook_rec = ct_clk.use_tsc ? CT_HOOK_REC_TSC : CT_HOOK_REC_MONO;
-    atomic_store(&ct_gate, ct_cfg.start ? CT_GATE(1, ct_hook_rec) : CT_GATE(0, CT_HOOK_OFF));
+    ct_filters_init(); /* filters, user hooks: may switch ct_hook_rec and ct_hook_stopped */
+    atomic_store(&ct_gate, ct_cfg.start ? CT_GATE(1, ct_hook_rec) : CT_GATE(0, ct_hook_stopped));
     atomic_store(&ct_state, CT_READY);
     return 0;
 }
@@ -111,9 +121,11 @@ int ct_runtime_finalize(void)
         return -1;
     uint64_t g = atomic_load(&ct_gate);
     atomic_store(&ct_gate, CT_GATE(CT_GATE_EPOCH(g), CT_HOOK_OFF));
+    ct_final_ticks = ct_clock_ticks();
     ct_writer_stop(); /* everything handed off is now in the spill file */
     if (ct_ending.signal)
         ct_output_dump_buffers(); /* the raw stream first: formatting may not survive */
+    ct_output_write_meta(true);
     int rc = ct_output_write(true);
     ct_output_release();
     ct_spill_close(rc == 0);
@@ -160,7 +172,7 @@ int calltrace_stop(void)
     do {
         if (!CT_HOOK_RECORDING(CT_GATE_HOOK(g)))
             return 0;
-    } while (!atomic_compare_exchange_weak(&ct_gate, &g, CT_GATE(CT_GATE_EPOCH(g), CT_HOOK_OFF)));
+    } while (!atomic_compare_exchange_weak(&ct_gate, &g, CT_GATE(CT_GATE_EPOCH(g), ct_hook_stopped)));
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /* clock.c — choosing and calibrating the event clock. */
 #include <cpuid.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "config.h"
@@ -20,8 +21,12 @@ CT_NOINST static bool ct_tsc_invariant(void)
 void ct_clock_init(void)
 {
     const char *force = secure_getenv("CALLTRACE_CLOCK"); /* "monotonic" forces the fallback */
-    ct_clk.use_tsc = !ct_clock_override && ct_tsc_invariant() &&
-                     !(force && force[0] == 'm');
+    bool mono = force && strcasecmp(force, "monotonic") == 0;
+    if (force && !mono && strcasecmp(force, "tsc") != 0)
+        ct_log("CALLTRACE_CLOCK='%.64s' is neither monotonic nor tsc; using the TSC when it is "
+               "invariant",
+               force);
+    ct_clk.use_tsc = !ct_clock_override && ct_tsc_invariant() && !mono;
     struct timespec rt;
     clock_gettime(CLOCK_REALTIME, &rt);
     ct_clk.base_real = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
@@ -29,6 +34,16 @@ void ct_clock_init(void)
     ct_clk.base_ticks = ct_clock_ticks();
     ct_clk.ns_per_tick = 1.0;
     ct_debug("clock: %s", ct_clk.use_tsc ? "invariant TSC" : "CLOCK_MONOTONIC");
+}
+
+double ct_clock_measure(void)
+{
+    if (!ct_clk.use_tsc)
+        return 1.0;
+    uint64_t mono = ct_mono_ns(), ticks = __rdtsc();
+    if (mono - ct_clk.base_mono < 5000000u || ticks <= ct_clk.base_ticks)
+        return 0.0;
+    return (double)(mono - ct_clk.base_mono) / (double)(ticks - ct_clk.base_ticks);
 }
 
 void ct_clock_calibrate(void)

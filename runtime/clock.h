@@ -49,12 +49,19 @@ CT_INTERNAL void ct_clock_init(void);
 /* Measures ns_per_tick against CLOCK_MONOTONIC over the time since init
  * (waiting until at least 5 ms have passed). Called before each output. */
 CT_INTERNAL void ct_clock_calibrate(void);
+/* ns per tick measured now, without waiting or storing; 0 before 5 ms. */
+CT_INTERNAL double ct_clock_measure(void);
 /* Nanoseconds since the trace's start for an event's ticks. */
 CT_NOINST static inline uint64_t ct_clock_to_ns(uint64_t ticks)
 {
     if (ticks <= ct_clk.base_ticks)
         return 0;
-    return (uint64_t)((double)(ticks - ct_clk.base_ticks) * ct_clk.ns_per_tick + 0.5);
+    double ns = (double)(ticks - ct_clk.base_ticks) * ct_clk.ns_per_tick + 0.5;
+    /* Saturate: converting a double beyond uint64_t is undefined, and an
+     * event file read back (calltrace-convert) can hold any calibration. */
+    if (!(ns < 18446744073709551616.0))
+        return UINT64_MAX;
+    return ns > 0 ? (uint64_t)ns : 0;
 }
 
 #endif

@@ -33,6 +33,7 @@ static const struct {
     {"folded", ".folded", CT_FMT_FOLDED},
     {"text", ".txt", CT_FMT_TEXT},
     {"summary", ".summary.txt", CT_FMT_SUMMARY},
+    {"html", ".html", CT_FMT_HTML},
 };
 
 void ct_format_path(const struct ct_config *cfg, enum ct_format f, char *out, size_t cap)
@@ -57,25 +58,34 @@ CT_NOINST static void ct_cfg_formats(char *(*get)(const char *), unsigned *dst)
     if (!v)
         return;
     unsigned bits = 0;
+    const char *unknown = NULL; /* the first unknown name: one line per variable */
+    size_t unknown_len = 0, unknowns = 0;
     for (const char *p = v; *p;) {
         size_t n = strcspn(p, ",");
         size_t i = 0;
         for (; i < CT_ARRAY_LEN(ct_formats); i++)
             if (strlen(ct_formats[i].name) == n && strncasecmp(p, ct_formats[i].name, n) == 0)
                 break;
-        if (i < CT_ARRAY_LEN(ct_formats))
+        if (i < CT_ARRAY_LEN(ct_formats)) {
             bits |= ct_formats[i].bit;
-        else if (n > 0)
-            ct_log("CALLTRACE_FORMAT: unknown format '%.*s' (known: json, chrome, folded, text, "
-                   "summary, raw); ignored",
-                   (int)(n > 32 ? 32 : n), p);
+        } else if (n > 0 && unknowns++ == 0) {
+            unknown = p;
+            unknown_len = n;
+        }
         p += n;
         if (*p == ',')
             p++;
     }
     if (!bits) {
-        ct_log("CALLTRACE_FORMAT='%.64s' names no known format; using json", v);
+        ct_log("CALLTRACE_FORMAT='%.64s' names no known format (known: json, chrome, folded, "
+               "text, summary, html, raw); using json",
+               v);
         bits = CT_FMT_JSON;
+    } else if (unknowns) {
+        ct_log("CALLTRACE_FORMAT: unknown format '%.*s'%s (known: json, chrome, folded, text, "
+               "summary, html, raw); ignored",
+               (int)(unknown_len > 32 ? 32 : unknown_len), unknown,
+               unknowns > 1 ? " and others" : "");
     }
     *dst = bits;
 }
@@ -108,6 +118,25 @@ int ct_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned lo
         return -1;
     *out = v;
     return 0;
+}
+
+int ct_parse_duration(const char *s, uint64_t *ns)
+{
+    static const struct {
+        const char *suffix;
+        uint64_t mul;
+    } units[] = {{"", 1}, {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000}};
+    if (!isdigit((unsigned char)s[0]))
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    for (size_t i = 0; i < CT_ARRAY_LEN(units) && !errno; i++)
+        if (strcasecmp(end, units[i].suffix) == 0 && v <= UINT64_MAX / units[i].mul) {
+            *ns = v * units[i].mul;
+            return 0;
+        }
+    return -1;
 }
 
 CT_NOINST static void ct_cfg_bool(char *(*get)(const char *), const char *name, bool *dst)
@@ -203,4 +232,14 @@ void ct_config_load(struct ct_config *cfg, char *(*get)(const char *))
                    cfg->buffer_policy == CT_POLICY_DROP ? "drop" : "block");
     }
     ct_cfg_size(get, "CALLTRACE_BUFFER_SIZE", &cfg->buffer_bytes, 16 * 1024, 64 * 1024 * 1024);
+    v = get("CALLTRACE_MIN_DURATION");
+    if (v && ct_parse_duration(v, &cfg->min_duration_ns) != 0)
+        ct_log("CALLTRACE_MIN_DURATION='%.64s' is not a duration (e.g. 500ns, 10us, 2ms, 1s); "
+               "writing calls of any duration", v);
+    v = get("CALLTRACE_MAX_CALLS");
+    unsigned long max_calls;
+    if (v && ct_parse_uint(v, 0, ULONG_MAX, &max_calls) == 0)
+        cfg->max_calls = max_calls;
+    else if (v)
+        ct_log("CALLTRACE_MAX_CALLS='%.64s' is not a number of calls; writing them all", v);
 }

@@ -19,6 +19,7 @@ enum ct_format {
     CT_FMT_FOLDED = 1u << 3,  /* folded stacks (self ns) for flame graphs, <output>.folded */
     CT_FMT_TEXT = 1u << 4,    /* the indented call tree, <output>.txt */
     CT_FMT_SUMMARY = 1u << 5, /* per function and thread totals, outliers, <output>.summary.txt */
+    CT_FMT_HTML = 1u << 6,    /* a self-contained interactive flame chart, <output>.html */
 };
 
 enum ct_buffer_policy {
@@ -38,6 +39,8 @@ struct ct_config {
     bool capture_args;      /* accepted; capture itself is not implemented yet */
     bool start;             /* record from the start (CALLTRACE_START) */
     bool summary;           /* the summary on stderr at exit (CALLTRACE_SUMMARY) */
+    uint64_t min_duration_ns; /* CALLTRACE_MIN_DURATION: shorter calls are not written (0: all) */
+    uint64_t max_calls;     /* CALLTRACE_MAX_CALLS: calls written at most (0: no cap) */
 };
 
 /* Written once by ct_config_load() during init, read-only afterwards. */
@@ -58,5 +61,8 @@ CT_INTERNAL void ct_format_path(const struct ct_config *cfg, enum ct_format f, c
 CT_INTERNAL int ct_parse_bool(const char *s, bool *out);
 /* Parses a decimal unsigned in [lo, hi]. Returns 0 and sets *out, or -1. */
 CT_INTERNAL int ct_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
+/* Parses a duration: a decimal number with an optional ns, us, ms or s
+ * suffix (ns without one). Returns 0 and sets *ns, or -1. */
+CT_INTERNAL int ct_parse_duration(const char *s, uint64_t *ns);
 
 #endif

@@ -275,7 +275,18 @@ CT_NOINST static void walk(struct ct_dw *d, Dwarf_Die parent, unsigned depth)
         }
         return;
     }
+    Dwarf_Off prev = 0;
     while (die && !d->cu_failed) {
+        /* Siblings lie at increasing offsets. A corrupt DW_AT_sibling that
+         * points back would make this loop endless (found by
+         * tests/fuzz/fuzz_dwarf): give up on the unit instead. */
+        Dwarf_Off off = 0;
+        if (dwarf_dieoffset(die, &off, &d->err) != DW_DLV_OK || off <= prev) {
+            ct_dw_note_error(d);
+            d->cu_failed = true;
+            break;
+        }
+        prev = off;
         visit(d, die, depth);
         Dwarf_Die next = NULL;
         res = dwarf_siblingof_b(d->dbg, die, true, &next, &d->err);

@@ -515,10 +515,15 @@ CT_INTERNAL Elf *ct_dw_elf_precheck(struct ct_dw *d, int fd)
     Elf_Scn *scn = NULL;
     while (ok && (scn = elf_nextscn(e, scn)) != NULL) {
         GElf_Shdr sh;
-        if (!gelf_getshdr(scn, &sh))
-            continue;
-        const char *name = elf_strptr(e, shstrndx, sh.sh_name);
-        if (!name || sh.sh_type == SHT_NOBITS)
+        /* A section libelf cannot name (a section-name table that is not
+         * SHT_STRTAB, an offset past it) libdwarf's own ELF reader still
+         * may: it would go unchecked. (Found by tests/fuzz/fuzz_dwarf.) */
+        const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
+        if (!name) {
+            ok = false;
+            break;
+        }
+        if (sh.sh_type == SHT_NOBITS)
             continue;
         bool z = strncmp(name, ".zdebug_", 8) == 0;
         const char *base = z ? name + 8 : strncmp(name, ".debug_", 7) == 0 ? name + 7 : NULL;
@@ -534,7 +539,16 @@ CT_INTERNAL Elf *ct_dw_elf_precheck(struct ct_dw *d, int fd)
             ok = !lists;
             continue;
         }
-        Elf_Data *data = elf_getdata(scn, NULL);
+        /* The file's bytes when not compressed: elf_getdata() converts by
+         * sh_type, and refuses a type it cannot convert (SHT_HASH with an
+         * odd size), which libdwarf does not care about. (Found by
+         * tests/fuzz/fuzz_dwarf.) */
+        bool decompressed = z || (sh.sh_flags & SHF_COMPRESSED);
+        Elf_Data *data = decompressed ? elf_getdata(scn, NULL) : elf_rawdata(scn, NULL);
+        if (!data && lists) {
+            ok = false; /* bytes libdwarf would read unchecked */
+            continue;
+        }
         if (!data || !data->d_buf || !data->d_size)
             continue;
         if (lists) {

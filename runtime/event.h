@@ -44,7 +44,7 @@ _Static_assert(sizeof(struct ct_event) == 16, "event records are 16 bytes");
 #define CT_MARK_MAX 255u
 
 #define CT_SPILL_MAGIC "CTRACE\0\1"
-#define CT_SPILL_VERSION 2u
+#define CT_SPILL_VERSION 3u
 #define CT_CHUNK_MAGIC 0x4b4e4843u /* "CHNK" */
 
 struct ct_spill_header {
@@ -56,11 +56,39 @@ struct ct_spill_header {
     uint64_t base_real;
     uint32_t use_tsc;
     uint32_t reserved;
+    uint64_t exe_bias; /* where the executable was loaded: addresses are runtime ones */
+    uint64_t reserved2;
+    char exe[4096 - 64]; /* the traced executable, for names offline */
 };
-_Static_assert(sizeof(struct ct_spill_header) == 48, "spill header layout");
+_Static_assert(sizeof(struct ct_spill_header) == 4096, "spill header layout");
 
 enum ct_chunk_encoding {
     CT_CHUNK_PACKED = 1, /* pack.h */
+    CT_CHUNK_META = 2,   /* struct ct_meta + ct_meta_thread[]; serial CT_META_SERIAL */
+};
+
+/* What a reader needs besides the events: the clock calibration, the
+ * threads' names and losses, and how the process ended. The writer thread
+ * appends one once the clock can be calibrated, and the runtime another at
+ * exit or crash; the last one counts. */
+#define CT_META_SERIAL 0xffffffffu
+struct ct_meta {
+    double ns_per_tick;
+    uint64_t end_ticks;
+    int32_t signal, code; /* the ending signal, 0 for none (yet) */
+    uint64_t address;
+    uint32_t tid;
+    uint32_t nthreads;
+    uint32_t final;       /* written at the end (exit or crash) */
+    uint32_t crash;
+    uint64_t untraced_threads;
+};
+struct ct_meta_thread {
+    uint32_t serial, tid;
+    uint32_t exited; /* the thread had ended: its open calls end at its last event */
+    uint32_t reserved;
+    char name[64];
+    uint64_t dropped_depth, dropped_reentrant, dropped_buffer;
 };
 
 struct ct_chunk_header {

@@ -63,7 +63,7 @@ CT_NOINST static void *ct_chrome_begin(int fd, const struct ct_out_run *run)
         return NULL;
     }
     c->w.wrap_depth = 2; /* one event per line */
-    c->pid = (uint64_t)getpid();
+    c->pid = run->pid;
     c->tid = (uint32_t)c->pid;
     c->run = *run;
     ct_jw_obj(&c->w);

@@ -3,20 +3,29 @@
  * One line per distinct stack, "main;parse;read_line 1234": the functions
  * from the root down, then the stack's SELF time in ns (each call's duration
  * minus its children's) summed over all its calls, so a root's lines add up
- * to its duration. All threads are aggregated together and no thread frame
- * is added. ';' and control bytes (newlines) in a name become ':'. Marks have
- * no place in this format. Lines come in the order their stacks first
- * appear. Memory: one entry per distinct stack. */
+ * to its duration. Every stack starts with a frame naming its thread,
+ * "worker-1 [4242]" (as perf's stackcollapse does with the command name),
+ * so a flame graph splits by thread at the root. ';' and control bytes
+ * (newlines) in a name become ':'. Marks have no place in a format of
+ * weighted stacks. Lines come in the order their stacks first appear.
+ * Memory: one entry per distinct stack, one name per thread. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
 #include "stacks.h"
 #include "textw.h"
+#include "thread.h"
+
+/* A thread's root frame: not a function address (those are < 2^63). */
+#define CT_FOLDED_THREAD (UINT64_C(1) << 63)
 
 struct ct_folded {
     struct ct_jw w;
+    char (*threads)[CT_THREAD_NAME_MAX + 16]; /* "name [tid]" by thread index */
+    uint32_t nthreads, threads_cap;
     struct ct_calls calls;
     uint64_t *self_ns; /* by stack id */
     uint32_t self_cap;
@@ -35,6 +44,25 @@ CT_NOINST static void *ct_folded_begin(int fd, const struct ct_out_run *run)
         return NULL;
     }
     return f;
+}
+
+CT_NOINST static void ct_folded_thread(void *st, const struct ct_out_thread *th)
+{
+    struct ct_folded *f = st;
+    if (f->nthreads == f->threads_cap) {
+        uint32_t cap = f->threads_cap ? f->threads_cap * 2 : 16;
+        void *v = realloc(f->threads, (size_t)cap * sizeof(*f->threads));
+        if (!v) {
+            f->nomem = true;
+            f->calls.root = 0;
+            return;
+        }
+        f->threads = v;
+        f->threads_cap = cap;
+    }
+    snprintf(f->threads[f->nthreads], sizeof(f->threads[0]), "%s [%u]", th->name, th->tid);
+    f->calls.root = ct_stacks_intern(&f->calls.stacks, 0, CT_FOLDED_THREAD | f->nthreads);
+    f->nthreads++;
 }
 
 CT_NOINST static void ct_folded_open(void *st, unsigned depth, uint64_t fn, uint64_t start)
@@ -74,8 +102,12 @@ CT_NOINST static int ct_folded_end(void *st)
     struct ct_jw *w = &f->w;
     for (uint32_t id = 1; id < f->calls.stacks.n && id < f->self_cap; id++) {
         size_t depth = ct_calls_path(&f->calls, id);
+        if (depth == 1 && (f->calls.path[0] & CT_FOLDED_THREAD))
+            continue; /* a thread's own frame has no self time */
         for (size_t i = 0; i < depth; i++) {
-            const char *name = ct_out_symbol(f->calls.path[i])->name;
+            uint64_t fn = f->calls.path[i];
+            const char *name = (fn & CT_FOLDED_THREAD) ? f->threads[fn & ~CT_FOLDED_THREAD]
+                                                       : ct_out_symbol(fn)->name;
             if (i)
                 ct_jw_write(w, ";", 1);
             ct_tw_clean(w, name, strlen(name), ";", ':');
@@ -88,6 +120,7 @@ CT_NOINST static int ct_folded_end(void *st)
     if (!err && (f->nomem || f->calls.nomem))
         err = ENOMEM;
     ct_calls_free(&f->calls);
+    free(f->threads);
     free(f->self_ns);
     free(f);
     return err;
@@ -96,7 +129,7 @@ CT_NOINST static int ct_folded_end(void *st)
 const struct ct_format_ops ct_fmt_folded = {
     .bit = CT_FMT_FOLDED,
     .begin = ct_folded_begin,
-    .thread_begin = ct_fmt_skip_thread,
+    .thread_begin = ct_folded_thread,
     .open = ct_folded_open,
     .close = ct_folded_close,
     .mark = ct_fmt_skip_mark,

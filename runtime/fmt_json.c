@@ -178,7 +178,7 @@ void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run 
     ct_jw_key(w, "executable");
     ct_jw_str(w, ct_cfg.exe);
     ct_jw_key(w, "pid");
-    ct_jw_u64(w, (uint64_t)getpid());
+    ct_jw_u64(w, run->pid);
     ct_jw_key(w, "total_calls");
     ct_jw_u64(w, run->total_calls);
     ct_jw_key(w, "threads");
@@ -196,8 +196,21 @@ void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run 
     ct_jw_key(w, "capture_args");
     ct_jw_bool(w, false);
     ct_json_drops(w, &run->drops, true);
+    ct_jw_key(w, "filtered");
+    ct_jw_obj(w);
+    ct_jw_key(w, "functions");
+    ct_jw_u64(w, run->filtered.functions);
+    ct_jw_key(w, "min_duration");
+    ct_jw_u64(w, run->filtered.min_duration);
+    ct_jw_obj_end(w);
     ct_jw_key(w, "truncated");
     ct_jw_bool(w, run->truncated);
+    if (run->max_calls) {
+        ct_jw_key(w, "max_calls");
+        ct_jw_u64(w, run->max_calls);
+        ct_jw_key(w, "calls_not_written");
+        ct_jw_u64(w, run->calls_not_written);
+    }
     if (run->ending)
         ct_json_ending(w, run);
     ct_jw_obj_end(w);

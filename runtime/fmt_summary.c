@@ -9,12 +9,13 @@
  * Memory: per distinct function its running statistics (Welford) and its
  * CT_SUM_KEEP slowest calls, from which the outliers are picked at the end;
  * per distinct stack one entry (the paths); per thread one line (with its
- * count of marks: they have no other place here). Printed to
+ * count of marks, and the first marks with where they were made). Printed to
  * stderr at exit as well when CALLTRACE_SUMMARY=1. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "format.h"
 #include "stacks.h"
 #include "textw.h"
@@ -42,8 +43,18 @@ struct ct_sum_thread {
     uint64_t calls, marks, root_ns;
 };
 
+/* The first marks, listed with where they were made. */
+#define CT_SUM_MARKS 100u
+struct ct_sum_mark {
+    uint64_t ticks, fn;
+    size_t thread; /* index in threads */
+    char label[CT_MARK_MAX + 1];
+};
+
 struct ct_summary {
     struct ct_jw w;
+    struct ct_sum_mark *marks; /* up to CT_SUM_MARKS */
+    size_t nmarks, more_marks;
     struct ct_out_run run;
     struct ct_calls calls;
     struct ct_stacks fns;         /* the functions (parent 0) */
@@ -90,6 +101,56 @@ CT_NOINST static void ct_sum_thread_begin(void *st, const struct ct_out_thread *
         return;
     }
     s->nthreads++;
+}
+
+CT_NOINST static void ct_sum_mark(void *st, unsigned depth, uint64_t fn, uint64_t ticks,
+                                  const char *label, size_t len)
+{
+    (void)depth;
+    struct ct_summary *s = st;
+    if (!s->marks)
+        s->marks = calloc(CT_SUM_MARKS, sizeof(*s->marks));
+    if (!s->marks || s->nmarks == CT_SUM_MARKS || !s->nthreads) {
+        s->more_marks++;
+        return;
+    }
+    struct ct_sum_mark *m = &s->marks[s->nmarks++];
+    m->ticks = ticks;
+    m->fn = fn;
+    m->thread = s->nthreads - 1;
+    if (len > CT_MARK_MAX)
+        len = CT_MARK_MAX;
+    memcpy(m->label, label, len);
+    m->label[len] = '\0';
+}
+
+CT_NOINST static void ct_sum_name(struct ct_jw *w, uint64_t fn);
+
+/* Marks: when, on which thread, inside which call. */
+CT_NOINST static void ct_sum_marks(struct ct_summary *s)
+{
+    if (!s->nmarks && !s->more_marks)
+        return;
+    struct ct_jw *w = &s->w;
+    ct_tw_str(w, "\nMarks:\n");
+    for (size_t i = 0; i < s->nmarks; i++) {
+        const struct ct_sum_mark *m = &s->marks[i];
+        ct_tw_str(w, "  at ");
+        ct_tw_dur(w, ct_clock_to_ns(m->ticks));
+        ct_tw_str(w, "  thread ");
+        ct_tw_str(w, s->threads[m->thread].key);
+        ct_tw_str(w, m->fn ? "  in " : "  at the root");
+        if (m->fn)
+            ct_sum_name(w, m->fn);
+        ct_tw_str(w, ": ");
+        ct_tw_clean(w, m->label, strlen(m->label), NULL, ' ');
+        ct_jw_write(w, "\n", 1);
+    }
+    if (s->more_marks) {
+        ct_tw_str(w, "  ... and ");
+        ct_tw_u64(w, s->more_marks, 0);
+        ct_tw_str(w, " more\n");
+    }
 }
 
 CT_NOINST static void ct_sum_open(void *st, unsigned depth, uint64_t fn, uint64_t start)
@@ -327,6 +388,7 @@ CT_NOINST static int ct_sum_end(void *st)
         ct_tw_header(&s->w, "summary", &s->run);
         ct_sum_functions(s, order, n);
         ct_sum_threads(s);
+        ct_sum_marks(s);
         ct_sum_outliers(s, order, n);
     }
     int err = ct_jw_finish(&s->w);
@@ -338,6 +400,7 @@ CT_NOINST static int ct_sum_end(void *st)
         free(s->threads[i].name);
     }
     free(s->threads);
+    free(s->marks);
     ct_calls_free(&s->calls);
     ct_stacks_free(&s->fns);
     free(s->fn);
@@ -351,7 +414,7 @@ const struct ct_format_ops ct_fmt_summary = {
     .thread_begin = ct_sum_thread_begin,
     .open = ct_sum_open,
     .close = ct_sum_close,
-    .mark = ct_fmt_skip_mark,
+    .mark = ct_sum_mark,
     .thread_end = ct_fmt_skip_thread_end,
     .end = ct_sum_end,
 };

@@ -26,10 +26,18 @@ struct ct_drops {
 /* What a format knows of this write as a whole. */
 struct ct_out_run {
     bool final;          /* at exit (complete) rather than a mid-run flush */
+    uint32_t pid;        /* the traced process (not this one, offline) */
     uint64_t end_ticks;  /* the cut's time: where still-open calls end */
     uint64_t total_calls, threads;
     struct ct_drops drops;
-    bool truncated;      /* something recorded could not be kept */
+    bool truncated;      /* something recorded could not be kept, or CALLTRACE_MAX_CALLS */
+    /* calls left out on purpose: by CALLTRACE_FILTER at record time
+     * (functions), by CALLTRACE_MIN_DURATION when written (min_duration) */
+    struct {
+        uint64_t functions, min_duration;
+    } filtered;
+    uint64_t max_calls;         /* CALLTRACE_MAX_CALLS, 0: none */
+    uint64_t calls_not_written; /* recorded calls over that cap */
     /* the signal ending the process, with the call stack of the thread that
      * got it (innermost first); NULL for a plain exit or a flush */
     const struct ct_ending *ending;
@@ -69,6 +77,7 @@ extern const struct ct_format_ops ct_fmt_chrome;
 extern const struct ct_format_ops ct_fmt_folded;
 extern const struct ct_format_ops ct_fmt_text;
 extern const struct ct_format_ops ct_fmt_summary;
+extern const struct ct_format_ops ct_fmt_html;
 
 /* The JSON view's metadata object, under `key` (chrome's otherData too). */
 CT_INTERNAL void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run *run);
@@ -108,6 +117,8 @@ CT_NOINST static inline void ct_fmt_skip_thread_end(void *st, const struct ct_ou
 
 /* For formats, valid during a write: the symbol of a function address. */
 CT_INTERNAL const struct ct_symbol *ct_out_symbol(uint64_t fn);
+/* The traced process's id, valid during a write. */
+extern uint32_t ct_out_pid;
 /* "2026-11-21T20:40:48.058Z" for a CLOCK_REALTIME time in ns. */
 CT_INTERNAL void ct_out_iso8601(uint64_t real_ns, char *out, size_t cap);
 

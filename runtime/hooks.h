@@ -16,14 +16,23 @@ enum ct_hook_set {
     CT_HOOK_BOOT = 1,     /* before init: initialise, then dispatch again */
     CT_HOOK_REC_TSC = 2,  /* recording, timestamps from rdtsc */
     CT_HOOK_REC_MONO = 3, /* recording, timestamps from CLOCK_MONOTONIC */
+    /* Only when CALLTRACE_FILTER or a CALLTRACE_HOOK() exists (filter.h), so
+     * that recording without them costs nothing more: */
+    CT_HOOK_REC_TSC_FILTERED = 4,  /* recording through the address set, rdtsc */
+    CT_HOOK_REC_MONO_FILTERED = 5, /* the same, CLOCK_MONOTONIC */
+    CT_HOOK_USER = 6,              /* stopped, but user hooks run */
     CT_HOOK_SETS = 8,
 };
 #define CT_GATE_HOOK(g) ((unsigned)((g) & 7u))
 #define CT_GATE_EPOCH(g) ((g) >> 3)
 #define CT_GATE(epoch, hook) (((uint64_t)(epoch) << 3) | (uint64_t)(hook))
-#define CT_HOOK_RECORDING(h) ((h) == CT_HOOK_REC_TSC || (h) == CT_HOOK_REC_MONO)
-/* The recording hook set init chose (by clock). */
+/* sets 2..5 record */
+#define CT_HOOK_RECORDING(h) ((unsigned)(h) - CT_HOOK_REC_TSC <= CT_HOOK_REC_MONO_FILTERED - CT_HOOK_REC_TSC)
+/* The recording hook set init chose (by clock, and filtered or not), and the
+ * stopped one (CT_HOOK_OFF, or CT_HOOK_USER when user hooks exist): what
+ * calltrace_start() and calltrace_stop() switch the gate to. */
 extern unsigned ct_hook_rec;
+extern unsigned ct_hook_stopped;
 
 extern _Atomic uint64_t ct_gate;
 /* CALLTRACE_MAX_DEPTH, copied here at init for the hot path. */
@@ -34,6 +43,11 @@ extern uint32_t ct_max_depth;
  * event, records a region boundary. Returns NULL when the thread is not
  * traced. */
 CT_INTERNAL struct ct_thread *ct_sync(uint64_t gate);
+
+/* At init, before the gate opens: reads CALLTRACE_FILTER(_FILE), collects
+ * the CALLTRACE_HOOK() entries, builds the address set and, when there is
+ * anything in it, switches ct_hook_rec and ct_hook_stopped (filter.c). */
+CT_INTERNAL void ct_filters_init(void);
 
 /* Lifecycle (api.c): returns 0 once the runtime is initialised. */
 CT_INTERNAL int ct_runtime_init(void);

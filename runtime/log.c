@@ -21,6 +21,11 @@ CT_NOINST static void ct_vlog(const char *fmt, va_list ap)
     if (w < 0)
         w = 0;
     n += (size_t)w < sizeof(line) - n - 1 ? (size_t)w : sizeof(line) - n - 2;
+    /* one line, whatever a value quoted in it contains (a newline in an
+     * environment variable, a path, escape sequences) */
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+            line[i] = '?';
     line[n++] = '\n';
     ssize_t r = write(STDERR_FILENO, line, n);
     (void)r;

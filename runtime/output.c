@@ -32,10 +32,19 @@
 #include "tree.h"
 
 static pthread_mutex_t ct_output_lock = PTHREAD_MUTEX_INITIALIZER;
+uint32_t ct_out_pid; /* of the traced process: getpid() live, the file's offline */
+uint64_t ct_final_ticks; /* the end of the final trace, once finalisation began */
+static bool ct_final_calibrated;
 static struct ct_symtab *ct_syms; /* kept across flushes, guarded by ct_output_lock */
 
 struct ct_snap {
-    struct ct_thread *t;
+    struct ct_thread *t; /* NULL offline (calltrace-convert) */
+    uint32_t serial;
+    pid_t tid;
+    bool exited;
+    char name[CT_THREAD_NAME_MAX];
+    struct ct_drops drops;
+    uint64_t filtered;   /* calls a record-time filter left out */
     struct ct_event *ev; /* the unspilled tail */
     uint32_t n, seq;
     uint64_t calls, marks;
@@ -72,9 +81,9 @@ CT_NOINST static void ct_read_thread(struct ct_reader *r, const struct ct_snap *
                                      ct_events_fn fn, void *ctx)
 {
     size_t i = *cursor;
-    while (i < r->nchunks && r->chunks[i].serial < s->t->serial)
+    while (i < r->nchunks && r->chunks[i].serial < s->serial)
         i++;
-    for (; i < r->nchunks && r->chunks[i].serial == s->t->serial; i++) {
+    for (; i < r->nchunks && r->chunks[i].serial == s->serial; i++) {
         const struct ct_chunk_ref *c = &r->chunks[i];
         if (c->seq >= s->seq)
             continue;
@@ -136,7 +145,8 @@ CT_NOINST static int ct_commit_tmp(int fd, const char *tmp, const char *path, in
 
 struct ct_raw_copy {
     int fd;
-    struct ct_thread *t;
+    uint32_t serial;
+    pid_t tid;
     uint32_t seq;
     int err;
     uint8_t *scratch;
@@ -153,7 +163,7 @@ CT_NOINST static void ct_copy_chunk(void *ctx, const struct ct_event *ev, size_t
         c->err = ENOMEM;
         return;
     }
-    c->err = ct_chunk_write(c->fd, c->t->serial, c->seq++, (uint32_t)c->t->tid, ev,
+    c->err = ct_chunk_write(c->fd, c->serial, c->seq++, (uint32_t)c->tid, ev,
                             (uint32_t)n, c->scratch);
 }
 
@@ -172,13 +182,22 @@ const struct ct_symbol *ct_out_symbol(uint64_t fn)
 }
 
 static const struct ct_format_ops *const ct_formats_table[] = {
-    &ct_fmt_json, &ct_fmt_chrome, &ct_fmt_folded, &ct_fmt_text, &ct_fmt_summary,
+    &ct_fmt_json, &ct_fmt_chrome, &ct_fmt_folded, &ct_fmt_text, &ct_fmt_summary, &ct_fmt_html,
 };
 
 
 CT_NOINST static void ct_feed_tree(void *ctx, const struct ct_event *ev, size_t n)
 {
     ct_tree_feed(ctx, ev, n);
+}
+
+/* CALLTRACE_MIN_DURATION and CALLTRACE_MAX_CALLS on a tree about to be fed;
+ * `budget` is shared by the threads of one pass. */
+CT_NOINST static void ct_limit_tree(struct ct_tree *tree, struct ct_tree_budget *budget)
+{
+    double ticks = (double)ct_cfg.min_duration_ns / ct_clk.ns_per_tick;
+    uint64_t min = (uint64_t)ticks;
+    ct_tree_limit(tree, min + ((double)min < ticks), ct_cfg.max_calls ? budget : NULL);
 }
 
 /* Writes one format: every thread's events through the tree builder into
@@ -203,6 +222,7 @@ CT_NOINST static int ct_write_format(const struct ct_format_ops *f, struct ct_sn
         return CALLTRACE_ENOMEM;
     }
     struct ct_tree_sink sink = {st, f->open, f->close, f->mark};
+    struct ct_tree_budget budget = {ct_cfg.max_calls, 0};
     size_t cursor = 0;
     for (size_t i = 0; i < nsnap; i++) {
         const struct ct_snap *s = &snaps[i];
@@ -211,28 +231,28 @@ CT_NOINST static int ct_write_format(const struct ct_format_ops *f, struct ct_sn
         char key[48], name[CT_THREAD_NAME_MAX];
         int dup = 0;
         for (size_t j = 0; j < i; j++)
-            dup |= (snaps[j].calls || snaps[j].marks) && snaps[j].t->tid == s->t->tid;
+            dup |= (snaps[j].calls || snaps[j].marks) && snaps[j].tid == s->tid;
         if (dup) /* the kernel reused a thread id */
-            snprintf(key, sizeof(key), "%d.%u", (int)s->t->tid, s->t->serial);
+            snprintf(key, sizeof(key), "%d.%u", (int)s->tid, s->serial);
         else
-            snprintf(key, sizeof(key), "%d", (int)s->t->tid);
-        ct_thread_get_name(s->t, name, sizeof(name));
+            snprintf(key, sizeof(key), "%d", (int)s->tid);
+        memcpy(name, s->name, sizeof(name));
         struct ct_out_thread th = {
             .key = key,
-            .tid = (uint32_t)s->t->tid,
-            .serial = s->t->serial,
+            .tid = (uint32_t)s->tid,
+            .serial = s->serial,
             .name = name,
             .calls = s->calls,
             .marks = s->marks,
-            .drops = {CT_READ(s->t->dropped_depth), CT_READ(s->t->dropped_reentrant),
-                      CT_READ(s->t->dropped_buffer), 0},
+            .drops = s->drops,
         };
         struct ct_tree tree;
         if (ct_tree_init(&tree, &sink, ct_cfg.max_depth) != 0)
             continue;
+        ct_limit_tree(&tree, &budget);
         f->thread_begin(st, &th);
         ct_read_thread(r, s, &cursor, ct_feed_tree, &tree);
-        bool exited = atomic_load_explicit(&s->t->exited, memory_order_acquire);
+        bool exited = s->exited;
         ct_tree_end(&tree, exited ? 0 : run->end_ticks);
         f->thread_end(st, &th, &tree);
         if (tree.calls != s->calls)
@@ -263,7 +283,8 @@ CT_NOINST static int ct_write_raw(struct ct_snap *snaps, size_t nsnap, struct ct
         /* the writer has stopped: the tails are the only records not in the file */
         int err = 0;
         for (size_t i = 0; i < nsnap && !err; i++) {
-            struct ct_raw_copy c = {ct_spill_fd, snaps[i].t, snaps[i].seq, 0, NULL, 0};
+            struct ct_raw_copy c = {ct_spill_fd, snaps[i].serial, snaps[i].tid, snaps[i].seq, 0,
+                                    NULL, 0};
             ct_copy_chunk(&c, snaps[i].ev, snaps[i].n);
             free(c.scratch);
             err = c.err;
@@ -285,7 +306,7 @@ CT_NOINST static int ct_write_raw(struct ct_snap *snaps, size_t nsnap, struct ct
     int err = write(fd, &fh, sizeof(fh)) == (ssize_t)sizeof(fh) ? 0 : (errno ? errno : ENOSPC);
     size_t cursor = 0;
     for (size_t i = 0; i < nsnap && !err; i++) {
-        struct ct_raw_copy c = {fd, snaps[i].t, 0, 0, NULL, 0};
+        struct ct_raw_copy c = {fd, snaps[i].serial, snaps[i].tid, 0, 0, NULL, 0};
         ct_read_thread(r, &snaps[i], &cursor, ct_copy_chunk, &c);
         free(c.scratch);
         err = c.err;
@@ -315,7 +336,7 @@ CT_NOINST static unsigned ct_ending_stack(struct ct_snap *snaps, size_t nsnap,
                                           struct ct_reader *r, uint64_t *out)
 {
     for (size_t i = 0; i < nsnap; i++) {
-        if (snaps[i].t->tid != ct_ending.tid)
+        if (snaps[i].tid != ct_ending.tid)
             continue;
         struct ct_tree_sink sink = {NULL, ct_ignore_open, ct_ignore_close, ct_ignore_mark};
         struct ct_tree tree;
@@ -364,10 +385,133 @@ void ct_output_dump_buffers(void)
     }
 }
 
+void ct_output_write_meta(bool final)
+{
+    if (ct_spill_fd < 0)
+        return;
+    static uint8_t *buf; /* mmap'd once: no malloc, this may run in a crash */
+    size_t cap = sizeof(struct ct_meta) + CT_MAX_THREADS * sizeof(struct ct_meta_thread);
+    if (!buf) {
+        void *p = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return;
+        buf = p;
+    }
+    struct ct_meta *m = (struct ct_meta *)buf;
+    struct ct_meta_thread *th = (struct ct_meta_thread *)(m + 1);
+    if (final) {
+        ct_clock_calibrate(); /* waits out the first 5 ms: what the live trace uses too */
+        ct_final_calibrated = true;
+    }
+    double npt = final ? ct_clk.ns_per_tick : ct_clock_measure();
+    *m = (struct ct_meta){
+        .ns_per_tick = npt > 0 ? npt : ct_clk.ns_per_tick,
+        .end_ticks = final && ct_final_ticks ? ct_final_ticks : ct_clock_ticks(),
+        .signal = ct_ending.signal,
+        .code = ct_ending.code,
+        .address = ct_ending.address,
+        .tid = (uint32_t)ct_ending.tid,
+        .final = final,
+        .crash = ct_ending.crash,
+        .untraced_threads = atomic_load(&ct_untraced_threads),
+    };
+    uint32_t n = atomic_load_explicit(&ct_thread_count, memory_order_acquire);
+    for (uint32_t i = 0; i < n && i < CT_MAX_THREADS; i++) {
+        struct ct_thread *t = __atomic_load_n(&ct_threads[i], __ATOMIC_ACQUIRE);
+        if (!t)
+            continue;
+        struct ct_meta_thread *e = &th[m->nthreads++];
+        char name[CT_THREAD_NAME_MAX];
+        ct_thread_get_name(t, name, sizeof(name));
+        memset(e, 0, sizeof(*e));
+        e->serial = t->serial;
+        e->tid = (uint32_t)t->tid;
+        e->exited = atomic_load_explicit(&t->exited, memory_order_acquire);
+        memcpy(e->name, name, sizeof(e->name) < sizeof(name) ? sizeof(e->name) : sizeof(name));
+        e->name[sizeof(e->name) - 1] = '\0';
+        e->dropped_depth = CT_READ(t->dropped_depth);
+        e->dropped_reentrant = CT_READ(t->dropped_reentrant);
+        e->dropped_buffer = CT_READ(t->dropped_buffer);
+    }
+    struct ct_chunk_header h = {
+        .magic = CT_CHUNK_MAGIC,
+        .serial = CT_META_SERIAL,
+        .nbytes = (uint32_t)(sizeof(*m) + m->nthreads * sizeof(*th)),
+        .encoding = CT_CHUNK_META,
+    };
+    ct_spill_append(&h, buf);
+}
+
 void ct_output_atfork_child(void)
 {
     pthread_mutex_init(&ct_output_lock, NULL);
     ct_syms = NULL; /* another thread may have been building it: leave it be */
+}
+
+/* Counts, applies the limits, finds the ending stack and writes every
+ * requested format: the part a live write and calltrace-convert share. */
+CT_NOINST static int ct_output_snaps(struct ct_snap *snaps, size_t nsnap, struct ct_reader *r,
+                                     bool final, uint64_t end_ticks, bool read_back,
+                                     uint64_t untraced, bool live)
+{
+    struct ct_out_run run = {.final = final, .pid = ct_out_pid, .end_ticks = end_ticks};
+    for (size_t i = 0; i < nsnap; i++) {
+        size_t cursor = 0;
+        if (read_back)
+            ct_read_thread(r, &snaps[i], &cursor, ct_count_events, &snaps[i]);
+        run.threads += snaps[i].calls || snaps[i].marks;
+        run.total_calls += snaps[i].calls;
+        run.drops.depth += snaps[i].drops.depth;
+        run.drops.reentrant += snaps[i].drops.reentrant;
+        run.drops.buffer += snaps[i].drops.buffer;
+        run.filtered.functions += snaps[i].filtered;
+    }
+    run.drops.untraced_threads = untraced;
+    run.truncated = run.drops.buffer > 0 || run.drops.untraced_threads > 0;
+    if (read_back && (ct_cfg.min_duration_ns || ct_cfg.max_calls)) {
+        /* the metadata comes first: count the calls the limits let through */
+        struct ct_tree_sink none = {NULL, ct_ignore_open, ct_ignore_close, ct_ignore_mark};
+        struct ct_tree_budget budget = {ct_cfg.max_calls, 0};
+        run.threads = run.total_calls = 0;
+        for (size_t i = 0; i < nsnap; i++) {
+            struct ct_tree tree;
+            size_t cursor = 0;
+            if (ct_tree_init(&tree, &none, ct_cfg.max_depth) == 0) {
+                ct_limit_tree(&tree, &budget);
+                ct_read_thread(r, &snaps[i], &cursor, ct_feed_tree, &tree);
+                ct_tree_end(&tree, snaps[i].exited ? 0 : end_ticks);
+                snaps[i].calls = tree.calls;
+                run.filtered.min_duration += tree.short_calls;
+                ct_tree_free(&tree);
+            }
+            run.threads += snaps[i].calls || snaps[i].marks;
+            run.total_calls += snaps[i].calls;
+        }
+        run.max_calls = ct_cfg.max_calls;
+        run.calls_not_written = budget.not_written;
+        run.truncated |= budget.not_written > 0;
+    }
+    uint64_t stack[CT_ENDING_STACK_MAX];
+    if (final && ct_ending.signal) {
+        run.ending = &ct_ending;
+        run.ending_stack = stack;
+        run.ending_depth = ct_ending_stack(snaps, nsnap, r, stack);
+    }
+
+    int rc = 0;
+    for (size_t i = 0; i < CT_ARRAY_LEN(ct_formats_table); i++) {
+        if (!(ct_cfg.formats & ct_formats_table[i]->bit))
+            continue;
+        int fr = ct_write_format(ct_formats_table[i], snaps, nsnap, r, &run, -1);
+        rc = rc ? rc : fr;
+    }
+    if (final && ct_cfg.summary) /* CALLTRACE_SUMMARY=1: on stderr as well */
+        ct_write_format(&ct_fmt_summary, snaps, nsnap, r, &run, 2);
+    if (live && (ct_cfg.formats & CT_FMT_RAW)) {
+        int rr = ct_write_raw(snaps, nsnap, r, final);
+        rc = rc ? rc : rr;
+    }
+    return rc;
 }
 
 int ct_output_write(bool final)
@@ -385,8 +529,10 @@ int ct_output_write(bool final)
     if (self)
         self->busy = 1; /* nothing we call is instrumented, but be sure */
 
-    uint64_t end_ticks = ct_clock_ticks();
-    ct_clock_calibrate();
+    uint64_t end_ticks = final && ct_final_ticks ? ct_final_ticks : ct_clock_ticks();
+    if (!(final && ct_final_calibrated)) /* the final META's calibration is the one */
+        ct_clock_calibrate();
+    ct_out_pid = (uint32_t)getpid();
     if (!ct_syms)
         ct_syms = ct_symtab_new();
 
@@ -403,11 +549,18 @@ int ct_output_write(bool final)
             continue;
         struct ct_snap *s = &snaps[nsnap];
         s->t = t;
+        s->serial = t->serial;
+        s->tid = t->tid;
+        s->exited = atomic_load_explicit(&t->exited, memory_order_acquire);
+        ct_thread_get_name(t, s->name, sizeof(s->name));
         s->ev = malloc((size_t)CT_RING * t->cap * sizeof(struct ct_event));
         if (!s->ev)
             goto out;
         nsnap++;
         s->n = ct_thread_snapshot(t, s->ev, &s->seq);
+        s->drops = (struct ct_drops){CT_READ(t->dropped_depth), CT_READ(t->dropped_reentrant),
+                                     CT_READ(t->dropped_buffer), 0};
+        s->filtered = CT_READ(t->filtered);
     }
     /* Keeping the raw stream at exit needs no reading back: skip the index
      * (its size grows with the trace) and the counting pass. */
@@ -416,39 +569,8 @@ int ct_output_write(bool final)
         r.fd = open(ct_spill_path, O_RDONLY | O_CLOEXEC);
     if (read_back)
         r.nchunks = ct_spill_index(r.fd, &r.chunks);
-    struct ct_out_run run = {.final = final, .end_ticks = end_ticks};
-    for (size_t i = 0; i < nsnap; i++) {
-        size_t cursor = 0;
-        if (read_back)
-            ct_read_thread(&r, &snaps[i], &cursor, ct_count_events, &snaps[i]);
-        run.threads += snaps[i].calls || snaps[i].marks;
-        run.total_calls += snaps[i].calls;
-        run.drops.depth += CT_READ(snaps[i].t->dropped_depth);
-        run.drops.reentrant += CT_READ(snaps[i].t->dropped_reentrant);
-        run.drops.buffer += CT_READ(snaps[i].t->dropped_buffer);
-    }
-    run.drops.untraced_threads = atomic_load(&ct_untraced_threads);
-    run.truncated = run.drops.buffer > 0 || run.drops.untraced_threads > 0;
-    uint64_t stack[CT_ENDING_STACK_MAX];
-    if (final && ct_ending.signal) {
-        run.ending = &ct_ending;
-        run.ending_stack = stack;
-        run.ending_depth = ct_ending_stack(snaps, nsnap, &r, stack);
-    }
-
-    rc = 0;
-    for (size_t i = 0; i < CT_ARRAY_LEN(ct_formats_table); i++) {
-        if (!(ct_cfg.formats & ct_formats_table[i]->bit))
-            continue;
-        int fr = ct_write_format(ct_formats_table[i], snaps, nsnap, &r, &run, -1);
-        rc = rc ? rc : fr;
-    }
-    if (final && ct_cfg.summary) /* CALLTRACE_SUMMARY=1: on stderr as well */
-        ct_write_format(&ct_fmt_summary, snaps, nsnap, &r, &run, 2);
-    if (ct_cfg.formats & CT_FMT_RAW) {
-        int rr = ct_write_raw(snaps, nsnap, &r, final);
-        rc = rc ? rc : rr;
-    }
+    rc = ct_output_snaps(snaps, nsnap, &r, final, end_ticks, read_back,
+                         atomic_load(&ct_untraced_threads), true);
 out:
     for (size_t i = 0; i < nsnap; i++)
         free(snaps[i].ev);
@@ -468,6 +590,119 @@ out:
     }
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     pthread_mutex_unlock(&ct_output_lock);
+    return rc;
+}
+
+int ct_output_convert(const char *raw, const char *exe)
+{
+    int fd = open(raw, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        ct_log("cannot open %s: %s", raw, strerror(errno));
+        return CALLTRACE_EIO;
+    }
+    struct ct_spill_header fh;
+    if (pread(fd, &fh, sizeof(fh), 0) != (ssize_t)sizeof(fh) ||
+        memcmp(fh.magic, CT_SPILL_MAGIC, sizeof(fh.magic)) != 0 || fh.version != CT_SPILL_VERSION) {
+        ct_log("%s is not a calltrace event file of version %u", raw, CT_SPILL_VERSION);
+        close(fd);
+        return CALLTRACE_EINVAL;
+    }
+    fh.exe[sizeof(fh.exe) - 1] = '\0';
+    ct_clk.use_tsc = fh.use_tsc;
+    ct_clk.base_ticks = fh.base_ticks;
+    ct_clk.base_mono = fh.base_mono;
+    ct_clk.base_real = fh.base_real;
+    ct_out_pid = fh.pid;
+    snprintf(ct_cfg.exe, sizeof(ct_cfg.exe), "%s", fh.exe);
+
+    struct ct_reader r = {.fd = fd};
+    r.nchunks = ct_spill_index(fd, &r.chunks);
+    /* the last META chunk: calibration, names, losses, the ending */
+    struct ct_meta meta;
+    memset(&meta, 0, sizeof(meta));
+    struct ct_meta_thread *mt = NULL;
+    for (size_t i = 0; i < r.nchunks; i++) {
+        const struct ct_chunk_ref *c = &r.chunks[i];
+        if (c->serial != CT_META_SERIAL || c->nbytes < sizeof(meta))
+            continue;
+        uint8_t *buf = malloc(c->nbytes);
+        if (!buf || pread(fd, buf, c->nbytes, (off_t)c->offset) != (ssize_t)c->nbytes) {
+            free(buf);
+            continue;
+        }
+        memcpy(&meta, buf, sizeof(meta));
+        if (meta.nthreads > (c->nbytes - sizeof(meta)) / sizeof(*mt))
+            meta.nthreads = (uint32_t)((c->nbytes - sizeof(meta)) / sizeof(*mt));
+        free(mt);
+        mt = malloc((size_t)meta.nthreads * sizeof(*mt) + 1);
+        if (mt)
+            memcpy(mt, buf + sizeof(meta), (size_t)meta.nthreads * sizeof(*mt));
+        else
+            meta.nthreads = 0;
+        free(buf);
+    }
+    ct_clk.ns_per_tick = meta.ns_per_tick > 0 ? meta.ns_per_tick : 1.0;
+    if (fh.use_tsc && !(meta.ns_per_tick > 0))
+        ct_log("%s has no clock calibration (the process died within 5 ms of starting): times "
+               "are in TSC ticks, not ns", raw);
+    if (meta.signal) {
+        ct_ending = (struct ct_ending){meta.signal, meta.code, meta.address, (pid_t)meta.tid,
+                                       meta.crash != 0};
+    }
+
+    /* one snapshot per thread found in the file; everything is in chunks */
+    size_t nsnap = 0;
+    struct ct_snap *snaps = calloc(r.nchunks + 1, sizeof(*snaps));
+    uint64_t last_ticks = 0;
+    for (size_t i = 0; snaps && i < r.nchunks; i++) {
+        const struct ct_chunk_ref *c = &r.chunks[i];
+        if (c->serial == CT_META_SERIAL || (nsnap && snaps[nsnap - 1].serial == c->serial))
+            continue;
+        struct ct_snap *s = &snaps[nsnap++];
+        s->serial = c->serial;
+        s->tid = (pid_t)c->tid;
+        s->seq = UINT32_MAX;
+        s->exited = true;
+        snprintf(s->name, sizeof(s->name), "thread-%u", c->serial);
+        for (uint32_t k = 0; mt && k < meta.nthreads; k++) {
+            if (mt[k].serial != c->serial)
+                continue;
+            mt[k].name[sizeof(mt[k].name) - 1] = '\0';
+            snprintf(s->name, sizeof(s->name), "%s", mt[k].name);
+            s->exited = mt[k].exited != 0 || !meta.final;
+            s->drops = (struct ct_drops){mt[k].dropped_depth, mt[k].dropped_reentrant,
+                                         mt[k].dropped_buffer, 0};
+        }
+    }
+    ct_syms = ct_symtab_new();
+    if (ct_syms && ct_symtab_add_file(ct_syms, exe ? exe : fh.exe, fh.exe_bias) != 0)
+        ct_log("cannot read %s: functions are named by address (give the executable with --exe)",
+               exe ? exe : fh.exe);
+    int rc = CALLTRACE_ENOMEM;
+    if (snaps && ct_syms) {
+        for (size_t i = 0; i < nsnap; i++) { /* the end of the trace: its last event */
+            size_t cursor = 0;
+            struct ct_tree_sink none = {NULL, ct_ignore_open, ct_ignore_close, ct_ignore_mark};
+            struct ct_tree tree;
+            if (ct_tree_init(&tree, &none, ct_cfg.max_depth) == 0) {
+                ct_read_thread(&r, &snaps[i], &cursor, ct_feed_tree, &tree);
+                if (tree.last_ticks > last_ticks)
+                    last_ticks = tree.last_ticks;
+                ct_tree_free(&tree);
+            }
+        }
+        uint64_t end = meta.end_ticks > last_ticks ? meta.end_ticks : last_ticks;
+        rc = ct_output_snaps(snaps, nsnap, &r, meta.final != 0, end, true, meta.untraced_threads,
+                             false);
+    }
+    free(snaps);
+    free(mt);
+    free(r.chunks);
+    free(r.io);
+    free(r.packed);
+    close(fd);
+    ct_symtab_free(ct_syms);
+    ct_syms = NULL;
     return rc;
 }
 

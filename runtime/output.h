@@ -14,8 +14,18 @@ CT_INTERNAL int ct_output_write(bool final);
 /* Before formatting a crash: packs every thread's unwritten buffers straight
  * into the spill file, without allocating. */
 CT_INTERNAL void ct_output_dump_buffers(void);
+/* Set when finalisation begins: the end time of the final trace, the same
+ * in the JSON and in the event file's META. */
+extern uint64_t ct_final_ticks;
+/* Appends a META chunk (calibration, thread names and losses, the ending)
+ * to the spill file. No allocation; `final` at exit or crash. */
+CT_INTERNAL void ct_output_write_meta(bool final);
 /* In a forked child: reset the lock, forget the parent's symbol table. */
 CT_INTERNAL void ct_output_atfork_child(void);
+/* calltrace-convert: writes the formats of ct_cfg (to ct_cfg.output) from
+ * the event file `raw`, naming functions from `exe` (NULL: the path the file
+ * records). Returns 0 or a negative CALLTRACE_E* code (with a message). */
+CT_INTERNAL int ct_output_convert(const char *raw, const char *exe);
 /* Releases what output keeps between flushes (the symbol table). */
 CT_INTERNAL void ct_output_release(void);
 

@@ -5,6 +5,7 @@
  * reader that finds a torn chunk at the end knows every chunk before it is
  * whole (writes to one file are serialised by the kernel). */
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,20 @@ char ct_spill_path[PATH_MAX];
 int ct_spill_fd = -1;
 static bool ct_spill_lazy; /* create on first append (fork child) */
 
+CT_NOINST static int ct_exe_bias_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    *(uint64_t *)arg = info->dlpi_addr; /* the first object listed is the executable */
+    return 1;
+}
+
+uint64_t ct_exe_bias(void)
+{
+    uint64_t bias = 0;
+    dl_iterate_phdr(ct_exe_bias_cb, &bias);
+    return bias;
+}
+
 void ct_spill_header_init(struct ct_spill_header *h)
 {
     memset(h, 0, sizeof(*h));
@@ -32,6 +47,9 @@ void ct_spill_header_init(struct ct_spill_header *h)
     h->base_mono = ct_clk.base_mono;
     h->base_real = ct_clk.base_real;
     h->use_tsc = ct_clk.use_tsc;
+    h->exe_bias = ct_exe_bias();
+    size_t n = strnlen(ct_cfg.exe, sizeof(h->exe) - 1);
+    memcpy(h->exe, ct_cfg.exe, n); /* the header was zeroed: NUL-terminated */
 }
 
 CT_NOINST static int ct_spill_create(const char *path)
@@ -184,9 +202,13 @@ size_t ct_spill_index(int fd, struct ct_chunk_ref **out)
     struct ct_chunk_ref *v = NULL;
     while (off + sizeof(struct ct_chunk_header) <= size) {
         struct ct_chunk_header h;
-        if (pread(fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h) ||
-            h.magic != CT_CHUNK_MAGIC || h.encoding != CT_CHUNK_PACKED ||
-            h.nbytes > (uint64_t)h.nev * 24u + 64u)
+        if (pread(fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h) || h.magic != CT_CHUNK_MAGIC)
+            break;
+        bool packed = h.encoding == CT_CHUNK_PACKED && h.nbytes <= (uint64_t)h.nev * 24u + 64u &&
+                      (uint64_t)h.nev * 2u <= h.nbytes; /* ct_pack spends >= 2 bytes a record */
+        bool meta = h.encoding == CT_CHUNK_META && h.serial == CT_META_SERIAL &&
+                    h.nbytes <= (1u << 20);
+        if (!packed && !meta)
             break;
         uint64_t body = h.nbytes;
         if (off + sizeof(h) + body > size)
@@ -198,7 +220,9 @@ size_t ct_spill_index(int fd, struct ct_chunk_ref **out)
                 break;
             v = nv;
         }
-        v[n++] = (struct ct_chunk_ref){h.serial, h.seq, h.nev, h.nbytes, off + sizeof(h)};
+        v[n++] = (struct ct_chunk_ref){h.serial, h.seq, h.nev, h.nbytes, h.tid, off + sizeof(h)};
+        if (h.encoding == CT_CHUNK_META) /* sorts last; its seq orders the metas */
+            v[n - 1].seq = (uint32_t)n;
         off += sizeof(h) + body;
     }
     if (n)

@@ -15,6 +15,8 @@ extern int ct_spill_fd;
 /* Creates the spill file beside `output` (falling back to $TMPDIR and /tmp)
  * and writes its header. Returns 0 or -1 (with one message). */
 CT_INTERNAL int ct_spill_open(const char *output);
+/* The load bias of the executable (0 unless PIE). */
+CT_INTERNAL uint64_t ct_exe_bias(void);
 /* Fills a file header for this process. */
 CT_INTERNAL void ct_spill_header_init(struct ct_spill_header *h);
 /* Appends one chunk (header + h->nbytes of payload) in a single write: O_APPEND
@@ -34,7 +36,7 @@ CT_INTERNAL void ct_spill_close(bool remove);
 
 /* A chunk found in the spill file. */
 struct ct_chunk_ref {
-    uint32_t serial, seq, nev, nbytes;
+    uint32_t serial, seq, nev, nbytes, tid;
     uint64_t offset; /* of the payload */
 };
 

@@ -97,7 +97,7 @@ void ct_calls_open(struct ct_calls *c, unsigned depth, uint64_t fn, uint64_t sta
 {
     if (depth >= c->cap)
         return;
-    uint32_t parent = depth ? c->open[depth - 1].stack : 0;
+    uint32_t parent = depth ? c->open[depth - 1].stack : c->root;
     uint32_t id = ct_stacks_intern(&c->stacks, parent, fn);
     c->nomem |= id == 0;
     c->open[depth] = (struct ct_open_call){id, ct_clock_to_ns(start_ticks), 0};

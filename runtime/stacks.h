@@ -45,6 +45,7 @@ struct ct_calls {
     struct ct_stacks stacks;   /* of every call seen */
     struct ct_open_call *open; /* by depth */
     uint64_t *path;            /* ct_calls_path()'s frames */
+    uint32_t root;             /* the parent of depth-0 calls (0: none) */
     unsigned cap;
     bool nomem;                /* a stack could not be interned */
 };

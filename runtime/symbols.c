@@ -198,6 +198,8 @@ struct ct_symtab {
     unsigned bits;                  /* slots has 1 << bits entries */
     size_t nused;
     const struct ct_symbol *zero;   /* address 0, which the hash cannot key */
+    bool offline;                   /* objects given by ct_symtab_add_file only */
+    bool noted_no_dwarf;            /* said once that a traced function has no DWARF */
     struct ct_symbol oom;           /* when even a hex name cannot be allocated */
 };
 
@@ -337,6 +339,36 @@ CT_NOINST static bool objs_reserve(struct ct_symtab *tab)
     return true;
 }
 
+CT_INTERNAL int ct_symtab_add_file(struct ct_symtab *tab, const char *path, uintptr_t bias)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    elf_version(EV_CURRENT);
+    Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+    size_t nph = 0;
+    struct object *o = calloc(1, sizeof *o);
+    if (!elf || elf_getphdrnum(elf, &nph) != 0 || !o || !objs_reserve(tab)) {
+        free(o);
+        if (elf)
+            elf_end(elf);
+        close(fd);
+        return -1;
+    }
+    for (size_t i = 0; i < nph && o->nexec < MAX_EXEC_SEGMENTS; i++) {
+        GElf_Phdr ph;
+        if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD && (ph.p_flags & PF_X))
+            o->exec[o->nexec++] = (struct ct_span){ph.p_vaddr, ph.p_vaddr + ph.p_memsz};
+    }
+    elf_end(elf);
+    close(fd);
+    o->bias = bias;
+    o->path = strdup(path);
+    tab->objs[tab->nobjs++] = o;
+    tab->offline = true;
+    return 0;
+}
+
 /* The loaded object whose code holds addr, or NULL. */
 CT_NOINST static struct object *find_object(struct ct_symtab *tab, uintptr_t addr)
 {
@@ -344,6 +376,8 @@ CT_NOINST static struct object *find_object(struct ct_symtab *tab, uintptr_t add
     for (size_t i = tab->nobjs; i-- > 0;)
         if (object_has(tab->objs[i], addr))
             return tab->objs[i];
+    if (tab->offline) /* this process's own objects say nothing about another's */
+        return NULL;
     struct phdr_query q;
     memset(&q, 0, sizeof q);
     q.addr = addr;
@@ -592,7 +626,7 @@ CT_NOINST static const struct ct_symbol *resolve(struct ct_symtab *tab, uintptr_
         if ((s = ranges_find(&o->elf, addr)) != NULL)
             return s;
     }
-    if ((s = from_dladdr(tab, addr)) != NULL)
+    if (!tab->offline && (s = from_dladdr(tab, addr)) != NULL)
         return s;
     struct ct_symbol *sym = ct_arena_alloc(&tab->arena, sizeof *sym);
     if (!sym)
@@ -604,7 +638,7 @@ CT_NOINST static const struct ct_symbol *resolve(struct ct_symtab *tab, uintptr_
     return sym->name ? sym : &tab->oom;
 }
 
-CT_INTERNAL const struct ct_symbol *ct_symtab_lookup(struct ct_symtab *tab, uintptr_t addr)
+CT_NOINST static const struct ct_symbol *lookup(struct ct_symtab *tab, uintptr_t addr)
 {
     if (CT_UNLIKELY(!addr)) {
         if (!tab->zero)
@@ -618,4 +652,152 @@ CT_INTERNAL const struct ct_symbol *ct_symtab_lookup(struct ct_symtab *tab, uint
     if (s != &tab->oom)
         cache_put(tab, addr, s);
     return s;
+}
+
+/* A traced function without DWARF (no file): the program was built without
+ * -g, stripped, or its debug info is unreadable. Said once, naming the
+ * object; the names then come from the symbol table, or are addresses. */
+CT_NOINST static void note_no_dwarf(struct ct_symtab *tab, uintptr_t addr)
+{
+    tab->noted_no_dwarf = true;
+    const struct object *o = find_object(tab, addr);
+    ct_log("%s has no DWARF for some traced functions (built without -g, stripped, or corrupt "
+           "debug info): names from the symbol table, or addresses; no files or lines",
+           o && o->path ? o->path : "the program");
+}
+
+CT_INTERNAL const struct ct_symbol *ct_symtab_lookup(struct ct_symtab *tab, uintptr_t addr)
+{
+    const struct ct_symbol *s = lookup(tab, addr);
+    if (CT_UNLIKELY(!s->file) && addr && !tab->noted_no_dwarf)
+        note_no_dwarf(tab, addr);
+    return s;
+}
+
+/* ---- enumeration ---------------------------------------------------------- */
+
+#define EACH_MAX_OBJECTS 256
+
+struct each_query {
+    uintptr_t addr[EACH_MAX_OBJECTS]; /* an address in its code */
+    char *path[EACH_MAX_OBJECTS];     /* NULL for the main program */
+    size_t n;
+};
+
+CT_NOINST static int each_phdr_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    struct each_query *q = arg;
+    if (q->n == EACH_MAX_OBJECTS)
+        return 1;
+    for (size_t i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X) || !ph->p_memsz)
+            continue;
+        bool main_prog = !info->dlpi_name || !info->dlpi_name[0];
+        if (!main_prog && info->dlpi_name[0] != '/')
+            return 0; /* the vDSO */
+        q->addr[q->n] = info->dlpi_addr + ph->p_vaddr;
+        q->path[q->n] = main_prog ? NULL : strdup(info->dlpi_name);
+        if (main_prog || q->path[q->n])
+            q->n++;
+        return 0;
+    }
+    return 0;
+}
+
+/* True when the shared object at path imports __cyg_profile_func_enter. */
+CT_NOINST static bool each_instrumented(const char *path)
+{
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return false;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    bool found = false;
+    Elf_Scn *scn = NULL;
+    GElf_Shdr sh;
+    while (e && !found && (scn = elf_nextscn(e, scn)) != NULL) {
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !sh.sh_entsize)
+            continue;
+        Elf_Data *data = elf_getdata(scn, NULL);
+        size_t n = data ? sh.sh_size / sh.sh_entsize : 0;
+        for (size_t i = 0; i < n && i <= INT_MAX && !found; i++) {
+            GElf_Sym s;
+            if (!gelf_getsym(data, (int)i, &s))
+                break;
+            const char *name = s.st_shndx == SHN_UNDEF ? elf_strptr(e, sh.sh_link, s.st_name) : NULL;
+            found = name && strcmp(name, "__cyg_profile_func_enter") == 0;
+        }
+    }
+    if (e)
+        elf_end(e);
+    close(fd);
+    return found;
+}
+
+CT_NOINST static int cmp_uintptr(const void *a, const void *b)
+{
+    uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Appends the entries of one source's ranges (a function split in pieces
+ * once, at its entry). */
+CT_NOINST static void each_entries(const struct ct_ranges *r, uintptr_t **v, size_t *n, size_t *cap)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->v[i].lo != r->v[i].sym->entry)
+            continue;
+        if (*n == *cap) {
+            size_t c = *cap ? *cap * 2 : 1024;
+            uintptr_t *p = realloc(*v, c * sizeof *p);
+            if (!p)
+                return;
+            *v = p;
+            *cap = c;
+        }
+        (*v)[(*n)++] = r->v[i].lo;
+    }
+}
+
+CT_INTERNAL size_t ct_symtab_each(struct ct_symtab *tab,
+                                  void (*fn)(void *arg, const struct ct_symbol *sym), void *arg)
+{
+    struct each_query *q = calloc(1, sizeof *q);
+    if (!q)
+        return 0;
+    dl_iterate_phdr(each_phdr_cb, q);
+    uintptr_t *v = NULL;
+    size_t n = 0, cap = 0, calls = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        if (q->path[i] && !each_instrumented(q->path[i]))
+            continue;
+        struct object *o = find_object(tab, q->addr[i]);
+        if (!o)
+            continue;
+        if (!o->dwarf_done)
+            load_dwarf(tab, o);
+        if (!o->elf_done)
+            load_elf(tab, o);
+        each_entries(&o->dwarf, &v, &n, &cap);
+        each_entries(&o->elf, &v, &n, &cap);
+    }
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_uintptr);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && v[i] == v[i - 1])
+            continue;
+        const struct ct_symbol *s = lookup(tab, v[i]); /* not traced: no note */
+        if (s->entry == v[i]) { /* not a piece inside another function */
+            fn(arg, s);
+            calls++;
+        }
+    }
+    free(v);
+    for (size_t i = 0; i < q->n; i++)
+        free(q->path[i]);
+    free(q);
+    return calls;
 }

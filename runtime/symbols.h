@@ -27,5 +27,15 @@ CT_INTERNAL struct ct_symtab *ct_symtab_new(void);
  * thread-safe: the caller serialises (output is written under one lock). */
 CT_INTERNAL const struct ct_symbol *ct_symtab_lookup(struct ct_symtab *tab, uintptr_t addr);
 CT_INTERNAL void ct_symtab_free(struct ct_symtab *tab);
+/* Offline use (calltrace-convert): names come from `path`, loaded at `bias`
+ * in the traced process, and never from this process's own objects.
+ * Returns 0 or -1 (unreadable or not ELF). */
+CT_INTERNAL int ct_symtab_add_file(struct ct_symtab *tab, const char *path, uintptr_t bias);
+/* Calls fn once for every function with code in the main program and in
+ * every loaded object that calls __cyg_profile_func_enter (the instrumented
+ * ones), with the symbol a lookup of its entry gives (the trace's name).
+ * Loads all of them: slow, for init. Returns the number of calls. */
+CT_INTERNAL size_t ct_symtab_each(struct ct_symtab *tab,
+                                  void (*fn)(void *arg, const struct ct_symbol *sym), void *arg);
 
 #endif

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "calltrace.h"
+#include "format.h"
 #include "textw.h"
 
 size_t ct_tw_duration(char *out, uint64_t ns)
@@ -85,7 +86,7 @@ void ct_tw_header(struct ct_jw *w, const char *view, const struct ct_out_run *ru
     ct_tw_str(w, " of ");
     ct_tw_clean(w, ct_cfg.exe, strlen(ct_cfg.exe), NULL, '?');
     ct_tw_str(w, " (pid ");
-    ct_tw_u64(w, (uint64_t)getpid(), 0);
+    ct_tw_u64(w, ct_out_pid, 0);
     ct_tw_str(w, "): ");
     ct_tw_u64(w, run->total_calls, 0);
     ct_tw_str(w, run->total_calls == 1 ? " call, " : " calls, ");

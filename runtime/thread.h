@@ -31,6 +31,10 @@ struct ct_thread {
     uint64_t gate_seen;        /* the gate value this thread last synced to */
     uint64_t dropped_depth;    /* calls deeper than CALLTRACE_MAX_DEPTH */
     uint64_t dropped_reentrant;/* events from a signal handler interrupting the hook */
+    /* CALLTRACE_FILTER (hooks.c, filtered hook sets only) */
+    uint32_t flt_inside;       /* open calls matching a positive pattern */
+    uint32_t flt_skip;         /* open calls excluded with their subtree (!fn/ **) */
+    uint64_t filtered;         /* calls not recorded because of a filter */
 
     /* cold: hand-off to the writer */
     _Alignas(64) _Atomic uint32_t seq; /* buffers handed off = index of the current one */

@@ -1,4 +1,13 @@
-/* tree.c — streaming call-tree builder over one thread's events. */
+/* tree.c — streaming call-tree builder over one thread's events.
+ *
+ * Without limits every enter opens at once and every pop closes. With
+ * limits (CALLTRACE_MIN_DURATION, CALLTRACE_MAX_CALLS) the frames passed to
+ * open() are a prefix [0, opened) of the stack: ct_tree_catch_up() extends
+ * it as events show frames have run long enough, and a frame popped without
+ * having been opened is dropped. Marks made above the prefix wait in a
+ * queue; their depths never decrease from front to back (a frame a mark was
+ * made in can only be left after the mark), so the queue drains from the
+ * front as the prefix grows or frames are dropped. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,25 +22,101 @@ int ct_tree_init(struct ct_tree *t, const struct ct_tree_sink *sink, unsigned ca
     return t->stack ? 0 : -1;
 }
 
+void ct_tree_limit(struct ct_tree *t, uint64_t min_ticks, struct ct_tree_budget *budget)
+{
+    t->min_ticks = min_ticks;
+    t->budget = budget;
+    t->limited = min_ticks > 0 || budget != NULL;
+}
+
 void ct_tree_free(struct ct_tree *t)
 {
     free(t->stack);
     t->stack = NULL;
+    free(t->pending);
+    t->pending = NULL;
+    t->pending_head = t->npending = t->pending_cap = 0;
+}
+
+CT_NOINST static void ct_tree_emit_mark(struct ct_tree *t, unsigned depth, uint64_t ticks,
+                                        const char *label, size_t len)
+{
+    t->sink->mark(t->sink->ctx, depth, depth ? t->stack[depth - 1].fn : 0, ticks, label, len);
+}
+
+/* Emits the queued marks whose innermost enclosing frame is open now. */
+CT_NOINST static void ct_tree_drain(struct ct_tree *t)
+{
+    while (t->pending_head < t->npending && t->pending[t->pending_head].depth <= t->opened) {
+        const struct ct_tree_pending *p = &t->pending[t->pending_head++];
+        ct_tree_emit_mark(t, p->depth, p->ticks, p->label, p->len);
+    }
+    if (t->pending_head == t->npending)
+        t->pending_head = t->npending = 0;
+}
+
+/* Opens the frame above the prefix. */
+CT_NOINST static void ct_tree_open_next(struct ct_tree *t)
+{
+    const struct ct_tree_frame *f = &t->stack[t->opened];
+    if (t->budget)
+        t->budget->left--;
+    t->sink->open(t->sink->ctx, t->opened, f->fn, f->start);
+    t->opened++;
+    t->calls++;
+    if (t->npending)
+        ct_tree_drain(t);
+}
+
+/* Opens every frame that has run at least min_ticks by `now`, outermost
+ * first (an outer frame started earlier: it qualifies whenever an inner one
+ * does), while the budget lasts. */
+CT_NOINST static void ct_tree_catch_up(struct ct_tree *t, uint64_t now)
+{
+    while (t->opened < t->depth) {
+        uint64_t start = t->stack[t->opened].start;
+        if ((now > start ? now - start : 0) < t->min_ticks)
+            return;
+        if (t->budget && t->budget->left == 0)
+            return;
+        ct_tree_open_next(t);
+    }
 }
 
 CT_NOINST static void ct_tree_pop(struct ct_tree *t, uint64_t end, unsigned flags)
 {
     struct ct_tree_frame *f = &t->stack[--t->depth];
-    if (flags & CT_CLOSE_UNFINISHED)
-        t->unfinished++;
-    if (flags & CT_CLOSE_UNWOUND)
-        t->unwound++;
-    t->sink->close(t->sink->ctx, t->depth, f->fn, f->start, end < f->start ? f->start : end,
-                   flags);
+    if (end < f->start)
+        end = f->start;
+    if (t->depth < t->opened) {
+        t->opened = t->depth;
+        if (flags & CT_CLOSE_UNFINISHED)
+            t->unfinished++;
+        if (flags & CT_CLOSE_UNWOUND)
+            t->unwound++;
+        t->sink->close(t->sink->ctx, t->depth, f->fn, f->start, end, flags);
+        return;
+    }
+    /* never opened: too short, or over the budget */
+    if (end - f->start < t->min_ticks) {
+        t->short_calls++;
+    } else {
+        t->over_budget++;
+        if (t->budget)
+            t->budget->not_written++;
+    }
+    /* marks made inside it now belong to the frame that called it */
+    for (size_t i = t->pending_head; i < t->npending; i++)
+        if (t->pending[i].depth > t->depth)
+            t->pending[i].depth = t->depth;
+    if (t->npending)
+        ct_tree_drain(t);
 }
 
 CT_NOINST static void ct_tree_close_all(struct ct_tree *t, uint64_t end)
 {
+    if (t->limited)
+        ct_tree_catch_up(t, end);
     while (t->depth > 0)
         ct_tree_pop(t, end, CT_CLOSE_UNFINISHED);
 }
@@ -52,10 +137,26 @@ CT_NOINST static void ct_tree_exit(struct ct_tree *t, uint64_t fn, uint64_t ts)
 
 CT_NOINST static void ct_tree_mark_done(struct ct_tree *t)
 {
-    const struct ct_tree_frame *top = t->depth ? &t->stack[t->depth - 1] : NULL;
-    t->sink->mark(t->sink->ctx, t->depth, top ? top->fn : 0, t->mark_ticks, t->mark_buf,
-                  t->mark_len);
+    size_t len = t->mark_len;
     t->mark_len = t->mark_have = 0;
+    if (t->depth <= t->opened && t->pending_head == t->npending) {
+        ct_tree_emit_mark(t, t->depth, t->mark_ticks, t->mark_buf, len);
+        return;
+    }
+    /* inside a frame that may yet be dropped: hold it */
+    if (t->npending == t->pending_cap) {
+        size_t cap = t->pending_cap ? t->pending_cap * 2 : 8;
+        struct ct_tree_pending *p = realloc(t->pending, cap * sizeof(*p));
+        if (!p)
+            return; /* out of memory: the mark is lost */
+        t->pending = p;
+        t->pending_cap = cap;
+    }
+    struct ct_tree_pending *p = &t->pending[t->npending++];
+    p->ticks = t->mark_ticks;
+    p->depth = t->depth;
+    p->len = (unsigned)len;
+    memcpy(p->label, t->mark_buf, len);
 }
 
 void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
@@ -81,11 +182,15 @@ void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
                 t->overflow++;
                 break;
             }
-            t->sink->open(t->sink->ctx, t->depth, e->addr, ts);
             t->stack[t->depth++] = (struct ct_tree_frame){e->addr, ts};
-            t->calls++;
+            if (!t->limited)
+                ct_tree_open_next(t);
+            else
+                ct_tree_catch_up(t, ts);
             break;
         case CT_EV_EXIT:
+            if (t->limited)
+                ct_tree_catch_up(t, ts);
             ct_tree_exit(t, e->addr, ts);
             break;
         case CT_EV_EXT:
@@ -98,6 +203,8 @@ void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
                 t->lost += CT_EXT_ARG(e);
                 break;
             case CT_EXT_MARK:
+                if (t->limited)
+                    ct_tree_catch_up(t, ts);
                 t->mark_ticks = ts;
                 t->mark_len = CT_EXT_ARG(e) > CT_MARK_MAX ? CT_MARK_MAX : CT_EXT_ARG(e);
                 t->mark_have = 0;

@@ -7,9 +7,21 @@
  * further up) closes the skipped ones as "unwound"; an exit with no matching
  * enter (its enter happened before recording started) is counted and
  * ignored. A region boundary (recording restarted) and the end of the stream
- * close whatever is open as "unfinished". */
+ * close whatever is open as "unfinished".
+ *
+ * Limits (ct_tree_limit): with a minimum duration, a call's open() is
+ * delayed until it closes having lasted at least that long, or until any
+ * later event of the thread shows it has been running that long; a call that
+ * closes shorter is dropped with its subtree (every descendant is shorter
+ * still), and marks made inside it go to the nearest kept ancestor. The
+ * opened frames are always a prefix of the stack. With a budget (shared by
+ * the threads of one write), a call is opened only while the budget lasts;
+ * once it is spent nothing more opens, and what is open closes normally, so
+ * the output stays well nested. */
 #ifndef CT_TREE_H
 #define CT_TREE_H
+
+#include <stdbool.h>
 
 #include "event.h"
 
@@ -34,13 +46,38 @@ struct ct_tree_frame {
     uint64_t start;
 };
 
+/* CALLTRACE_MAX_CALLS: one per write (per format), shared by its threads in
+ * output order. */
+struct ct_tree_budget {
+    uint64_t left;        /* calls that may still be opened */
+    uint64_t not_written; /* calls that qualified but came after the cap */
+};
+
+/* A mark made inside a frame not opened yet, held until that frame opens or
+ * is dropped. */
+struct ct_tree_pending {
+    uint64_t ticks;
+    unsigned depth; /* frames enclosing it, as of now */
+    unsigned len;
+    char label[CT_MARK_MAX];
+};
+
 struct ct_tree {
     const struct ct_tree_sink *sink;
     struct ct_tree_frame *stack;
     unsigned depth, cap;
     uint64_t last_ticks;
-    /* counters */
+    /* counters; calls, unfinished and unwound count calls passed to open() */
     uint64_t calls, unmatched_exits, unfinished, unwound, overflow, lost;
+    /* limits (see above): frames [0, opened) were passed to open() */
+    bool limited;
+    unsigned opened;
+    uint64_t min_ticks;
+    struct ct_tree_budget *budget;
+    uint64_t short_calls; /* dropped: shorter than min_ticks */
+    uint64_t over_budget; /* not opened: the budget was spent */
+    struct ct_tree_pending *pending; /* a queue: [pending_head, npending) */
+    size_t pending_head, npending, pending_cap;
     /* a mark whose label records are still to come */
     uint64_t mark_ticks;
     size_t mark_len, mark_have;
@@ -49,6 +86,9 @@ struct ct_tree {
 
 /* cap: the deepest nesting to expect (CALLTRACE_MAX_DEPTH). Returns 0 or -1. */
 CT_INTERNAL int ct_tree_init(struct ct_tree *t, const struct ct_tree_sink *sink, unsigned cap);
+/* Before the first feed: drop calls shorter than min_ticks (0: keep all)
+ * and open calls only while `budget` lasts (NULL: no cap). */
+CT_INTERNAL void ct_tree_limit(struct ct_tree *t, uint64_t min_ticks, struct ct_tree_budget *budget);
 CT_INTERNAL void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n);
 /* Closes every open call as unfinished at max(end_ticks, last event). */
 CT_INTERNAL void ct_tree_end(struct ct_tree *t, uint64_t end_ticks);

@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "output.h"
 #include "pack.h"
 #include "thread.h"
 #include "writer.h"
@@ -76,10 +78,17 @@ CT_NOINST static void *ct_writer_main(void *arg)
 {
     (void)arg;
     ct_self_done = true; /* never traced, never registered */
+    bool meta_written = false;
     uint8_t *scratch = NULL;
     uint32_t scratch_cap = 0;
     for (;;) {
         uint32_t k = atomic_load_explicit(&ct_writer_kicks, memory_order_seq_cst);
+        if (!meta_written && ct_clock_measure() > 0) {
+            /* calibrated early: even a process killed by SIGKILL leaves an
+             * event file whose times convert */
+            ct_output_write_meta(false);
+            meta_written = true;
+        }
         if (ct_writer_pass(&scratch, &scratch_cap))
             continue;
         if (atomic_load_explicit(&ct_writer_quit, memory_order_acquire))

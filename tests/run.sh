@@ -4,8 +4,12 @@
 #   1. RelWithDebInfo: every test (unit, e2e at -O0/-O2, integration against
 #      an installed prefix).
 #   2. ASan+UBSan: runtime and tests instrumented, unit and e2e tests.
-#   3. TSan: the unit tests and the threaded end-to-end tests.
-# Build trees go to build/, build-asan/, build-tsan/ (or under $CT_BUILD_ROOT).
+#   3. TSan: the threaded end-to-end tests (recording, hand-off to the writer,
+#      flushes while threads run). Unit tests poke runtime globals directly.
+#   4. clang + libFuzzer: every fuzz target a few seconds (tests/fuzz/run.sh;
+#      skipped without clang unless FUZZ_REQUIRED=1).
+# Build trees go to build/, build-asan/, build-tsan/, build-fuzz/ (or under
+# $CT_BUILD_ROOT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=${CT_BUILD_ROOT:-$PWD}
@@ -25,9 +29,13 @@ cmake --build "$root/build-asan" -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs" -L 'unit|e2e' -LE signals
 
-step "TSan build: unit and threaded tests"
+step "TSan build: threaded tests"
 cmake -S . -B "$root/build-tsan" -DCMAKE_BUILD_TYPE=Debug -DCALLTRACE_SANITIZE=thread \
       -DCALLTRACE_BUILD_EXAMPLES=OFF -DCALLTRACE_BUILD_BENCH=OFF >/dev/null
 cmake --build "$root/build-tsan" -j"$jobs"
 TSAN_OPTIONS=halt_on_error=1 \
-  ctest --test-dir "$root/build-tsan" --output-on-failure -j"$jobs" -L 'unit|threads'
+  ctest --test-dir "$root/build-tsan" --output-on-failure -j"$jobs" -L threads
+
+step "libFuzzer harnesses (clang): each target briefly; FUZZ_SECONDS=3600 for long"
+# in CI (CI=true) a missing clang is an error, not a silent skip
+FUZZ_SECONDS=${FUZZ_SECONDS:-10} FUZZ_REQUIRED=${FUZZ_REQUIRED:-${CI:+1}} bash tests/fuzz/run.sh

@@ -183,6 +183,70 @@ static void exec_leaves_nothing_behind(void **state)
     cJSON_Delete(t);
 }
 
+static void vfork_and_posix_spawn_leave_the_parent_alone(void **state)
+{
+    (void)state;
+    const char *modes[] = {"vfork", "spawn"};
+    for (int i = 0; i < 2; i++) {
+        struct tu_run r;
+        cJSON *t = run_mode(&r, modes[i], NULL, 0);
+        assert_int_equal(tu_printed(&r, "status"), 0);
+        cJSON *roots = cJSON_GetObjectItem(tu_main_thread(t), "root_calls");
+        assert_int_equal(tu_count(roots, "parent_work"), 1);
+        assert_int_equal(tu_count(roots, "main"), 1);
+        assert_false(tu_true(cJSON_GetArrayItem(roots, 0), "unfinished"));
+        char cmd[4400];
+        snprintf(cmd, sizeof(cmd), "ls %.*s.%ld.* >/dev/null 2>&1", (int)(strlen(g_trace) - 5),
+                 g_trace, tu_printed(&r, "child"));
+        assert_int_not_equal(system(cmd), 0); /* the child wrote nothing */
+        cJSON_Delete(t);
+    }
+}
+
+/* A setuid program must not take its configuration from whoever runs it
+ * (secure_getenv): run a setuid-root copy as nobody and point
+ * CALLTRACE_OUTPUT somewhere; the trace must go to the default path. */
+static void setuid_program_ignores_the_environment(void **state)
+{
+    (void)state;
+    if (geteuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0)
+        skip();
+    char dir[] = "/tmp/ct-setuid-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char copy[256], evil[256], def[300], cmd[1200];
+    snprintf(copy, sizeof(copy), "%s/prog", dir);
+    snprintf(evil, sizeof(evil), "%s/evil.json", dir);
+    snprintf(def, sizeof(def), "%s.json", copy);
+    snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 4755 %s && chmod 777 %s", g_prog, copy, copy, dir);
+    assert_int_equal(system(cmd), 0);
+    struct tu_run r;
+    char *argv[] = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    copy, "", NULL};
+    char outvar[300];
+    snprintf(outvar, sizeof(outvar), "CALLTRACE_OUTPUT=%s", evil);
+    const char *env[] = {outvar, "CALLTRACE_PRETTY_JSON=0", NULL};
+    assert_int_equal(tu_run(&r, argv, env), 0);
+    int nosuid = r.status != 0 && strstr(r.err, "setpriv") != NULL;
+    if (!nosuid) {
+        assert_int_equal(r.status, 0);
+        assert_int_not_equal(access(evil, F_OK), 0); /* the environment was not used */
+        struct stat st;
+        assert_int_equal(stat(def, &st), 0);         /* the default path was */
+        assert_int_equal(st.st_mode & 0777, 0600);
+        /* pretty JSON (the default) despite CALLTRACE_PRETTY_JSON=0 */
+        FILE *f = fopen(def, "r");
+        int c, lines = 0;
+        while ((c = fgetc(f)) != EOF)
+            lines += c == '\n';
+        fclose(f);
+        assert_true(lines > 10);
+    }
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    if (nosuid)
+        skip();
+}
+
 static void output_file_is_private(void **state)
 {
     (void)state;
@@ -278,6 +342,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(stack_overflow),
         cmocka_unit_test(fork_child_gets_its_own_trace),
         cmocka_unit_test(exec_leaves_nothing_behind),
+        cmocka_unit_test(vfork_and_posix_spawn_leave_the_parent_alone),
+        cmocka_unit_test(setuid_program_ignores_the_environment),
         cmocka_unit_test(output_file_is_private),
         cmocka_unit_test(planted_symlink_is_replaced_not_followed),
         cmocka_unit_test(output_path_is_a_directory),

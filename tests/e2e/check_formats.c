@@ -218,7 +218,8 @@ static void check_chrome(const cJSON *trace)
 /* ------------------------------------------------------------ folded */
 
 /* Folded and JSON agree: one line per distinct stack, each weighing the
- * self time of its calls, all threads together. Returns the lines. */
+ * self time of its calls, each starting with its thread's frame
+ * "name [tid]". Returns the lines. */
 static size_t check_folded(const cJSON *trace, char **lines, size_t cap, char **text)
 {
     *text = slurp(path_of(".folded"));
@@ -238,12 +239,15 @@ static size_t check_folded(const cJSON *trace, char **lines, size_t cap, char **
         assert_true(nt < 64);
         all[nt] = thread_calls(th);
         for (size_t i = 0; i < all[nt].n; i++) {
+            char full[1024];
+            snprintf(full, sizeof(full), "%s [%.0f];%s", tu_str(th, "name"), tu_num(th, "thread_id"),
+                     all[nt].c[i].path);
             size_t k = 0;
-            while (k < nw && strcmp(want[k].path, all[nt].c[i].path) != 0)
+            while (k < nw && strcmp(want[k].path, full) != 0)
                 k++;
             if (k == nw) {
                 assert_true(nw < 256);
-                want[nw].path = all[nt].c[i].path;
+                want[nw].path = strdup(full);
                 want[nw++].self = 0;
             }
             want[k].self += all[nt].c[i].self;
@@ -268,6 +272,8 @@ static size_t check_folded(const cJSON *trace, char **lines, size_t cap, char **
     }
     for (size_t t = 0; t < nt; t++)
         free(all[t].c);
+    for (size_t k = 0; k < nw; k++)
+        free((char *)want[k].path);
     return n;
 }
 
@@ -476,6 +482,32 @@ static void check_summary(const cJSON *trace, char *text)
     }
     assert_string_equal(lines[i++], "");
 
+    /* marks: "  at <time>  thread <key>  in <fn>: <label>" (or "at the root"), in
+     * thread order then time order, as the JSON lists them */
+    if (strcmp(lines[i], "Marks:") == 0) {
+        i++;
+        cJSON_ArrayForEach(th, cJSON_GetObjectItemCaseSensitive(trace, "call_trees")) {
+            const cJSON *mk;
+            cJSON_ArrayForEach(mk, cJSON_GetObjectItemCaseSensitive(th, "marks")) {
+                const char *p = lines[i++];
+                assert_memory_equal(p, "  at ", 5);
+                p += 5;
+                expect_dur(&p, tu_num(mk, "timestamp_ns"), "mark time");
+                char line_want[512];
+                const char *fn = tu_str(mk, "function");
+                snprintf(line_want, sizeof(line_want), "thread %s  %s%s: %s", th->string,
+                         fn ? "in " : "at the root", fn ? fn : "", tu_str(mk, "label"));
+                while (*p == ' ')
+                    p++;
+                assert_string_equal(p, line_want);
+            }
+        }
+        assert_string_equal(lines[i++], "");
+    } else {
+        cJSON_ArrayForEach(th, cJSON_GetObjectItemCaseSensitive(trace, "call_trees"))
+            assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(th, "marks")), 0);
+    }
+
     /* outliers: blocks "  <fn>: mean ..." of lines "   <dur>  thread ...: <path>" */
     assert_memory_equal(lines[i], "Outliers", 8);
     size_t shown[64] = {0};
@@ -571,15 +603,19 @@ static void fib_views_agree(void **state)
 
     char *lines[64], *text;
     size_t n = check_folded(t, lines, 64, &text);
-    /* exactly fib(5)'s stacks, in the order they first appear */
+    /* exactly fib(5)'s stacks under its thread, in the order they first appear */
     const char *stacks[] = {"main", "main;fib", "main;fib;fib", "main;fib;fib;fib",
                             "main;fib;fib;fib;fib", "main;fib;fib;fib;fib;fib"};
     assert_int_equal(n, 6);
     double sum = 0;
+    const cJSON *fib_thread = tu_main_thread(t);
     for (size_t i = 0; i < n; i++) {
         char *sp = strrchr(lines[i], ' ');
         *sp = '\0';
-        assert_string_equal(lines[i], stacks[i]);
+        char want_stack[256];
+        snprintf(want_stack, sizeof(want_stack), "%s [%.0f];%s", tu_str(fib_thread, "name"),
+                 tu_num(fib_thread, "thread_id"), stacks[i]);
+        assert_string_equal(lines[i], want_stack);
         sum += strtod(sp + 1, NULL);
     }
     const cJSON *main_node = cJSON_GetArrayItem(

@@ -4,12 +4,14 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char **environ;
 static volatile int sink;
 static const char *mode = "";
 
@@ -94,10 +96,39 @@ int main(int argc, char **argv)
         signal(SIGSEGV, late_handler);
     if (strcmp(mode, "overflow") == 0)
         overflow(0);
+    if (strcmp(mode, "spin") == 0) { /* until killed: SIGKILL leaves only the event file */
+        for (unsigned long i = 0;; i++) {
+            middle();
+            if (i == 20000)
+                say("ready\n");
+        }
+    }
     if (strcmp(mode, "thread-exit") == 0) {
         pthread_t t;
         pthread_create(&t, NULL, exiting_thread, NULL);
         pthread_join(t, NULL);
+    }
+    if (strcmp(mode, "vfork") == 0 || strcmp(mode, "spawn") == 0) {
+        /* the child shares our memory (vfork) or never runs our code
+         * (posix_spawn): the parent's trace must be untouched either way */
+        pid_t pid;
+        char *const args[] = {"/bin/true", NULL};
+        if (strcmp(mode, "vfork") == 0) {
+            pid = vfork();
+            if (pid == 0) {
+                execv("/bin/true", args);
+                _exit(127);
+            }
+        } else if (posix_spawn(&pid, "/bin/true", NULL, NULL, args, environ) != 0) {
+            pid = -1;
+        }
+        int st = -1;
+        if (pid > 0)
+            waitpid(pid, &st, 0);
+        printf("child=%d status=%d\n", (int)pid, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+        fflush(stdout);
+        parent_work();
+        return 0;
     }
     if (strcmp(mode, "fork") == 0 || strcmp(mode, "fork-exec") == 0) {
         pid_t pid = fork();
