@@ -35,6 +35,16 @@ static int fd = -1;
 static char path[64];
 static bool verbose;
 
+/* libdwarf sizes some allocations from the file's headers (a section-header
+ * table of 1.6 TB): let malloc fail as it would in production, and see that
+ * libdwarf copes, instead of ASan stopping at the request. Allocations that
+ * succeed stay bounded by -malloc_limit_mb. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "allocator_may_return_null=1";
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     /* symbols.c says once per table (so once per input here) that the
