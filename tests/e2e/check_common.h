@@ -40,15 +40,32 @@ static inline void run_prog(struct tu_run *r, const char *const args[], const ch
     assert_int_equal(tu_run(r, argv, full), 0);
 }
 
-/* Loads g_trace and asserts it is a valid trace. */
-static inline cJSON *load_valid(void)
+/* Loads `path` and asserts it is a valid trace. */
+static inline cJSON *load_valid_at(const char *path)
 {
-    cJSON *t = tu_load(g_trace);
+    cJSON *t = tu_load(path);
     assert_non_null(t);
     const char *why = tu_validate(t);
     if (why)
-        fail_msg("%s: %s", g_trace, why);
+        fail_msg("%s: %s", path, why);
     return t;
+}
+
+/* Loads g_trace and asserts it is a valid trace. */
+static inline cJSON *load_valid(void)
+{
+    return load_valid_at(g_trace);
+}
+
+/* The copy of the trace the program made right after a mid-run flush
+ * (<trace>.flush), asserted valid and incomplete. */
+static inline cJSON *load_flushed(void)
+{
+    char flushed[4200];
+    snprintf(flushed, sizeof(flushed), "%s.flush", g_trace);
+    cJSON *f = load_valid_at(flushed);
+    assert_false(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(f, "metadata"), "complete")));
+    return f;
 }
 
 static inline int check_main(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
