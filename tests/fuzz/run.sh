@@ -24,6 +24,10 @@ build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 secs=${FUZZ_SECONDS:-20}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 max_crashes=${FUZZ_MAX_CRASHES:-5}
+# FUZZ_SEED and FUZZ_RUNS make a run reproducible: the same mutations in the
+# same order, at most FUZZ_RUNS inputs per target (the time limit still caps
+# it, so a slower machine runs a prefix of the same sequence). CI uses them.
+extra=${FUZZ_SEED:+-seed=$FUZZ_SEED}${FUZZ_RUNS:+ -runs=$FUZZ_RUNS}
 cc=${FUZZ_CC:-clang}
 cxx=${FUZZ_CXX:-clang++}
 
@@ -87,7 +91,7 @@ run_target() {
     local log=$results/$name.$round.log
     set +e
     # shellcheck disable=SC2086 # args and seeds are word lists
-    UBSAN_OPTIONS=print_stacktrace=1 "$exe" -max_total_time="$left" -artifact_prefix="$art/" \
+    UBSAN_OPTIONS=print_stacktrace=1 "$exe" -max_total_time="$left" $extra -artifact_prefix="$art/" \
       $args "$work" $seeds >"$log" 2>&1
     rc=$?
     set -e
