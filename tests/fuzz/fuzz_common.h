@@ -2,6 +2,8 @@
 #ifndef CT_FUZZ_COMMON_H
 #define CT_FUZZ_COMMON_H
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +54,22 @@ static inline void ct_fuzz_quiet_stderr(int *argc, char ***argv)
     v[*argc + 1] = NULL;
     *argv = v; /* kept for the life of the process */
     (*argc)++;
+}
+
+/* Replaces the whole content of `fd` (a memfd the harness reads back as a
+ * file) with the input. */
+static inline void ct_fuzz_set_file(int fd, const uint8_t *data, size_t size)
+{
+    if (ftruncate(fd, 0) != 0)
+        abort();
+    size_t done = 0;
+    while (done < size) {
+        ssize_t w = pwrite(fd, data + done, size - done, (off_t)done);
+        if (w <= 0 && errno != EINTR)
+            abort();
+        if (w > 0)
+            done += (size_t)w;
+    }
 }
 
 #endif

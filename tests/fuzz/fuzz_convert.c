@@ -94,15 +94,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (ftruncate(fd, 0) != 0)
-        abort();
-    size_t done = 0;
-    while (done < size) {
-        ssize_t w = pwrite(fd, data + done, size - done, (off_t)done);
-        if (w <= 0)
-            abort();
-        done += (size_t)w;
-    }
+    ct_fuzz_set_file(fd, data, size);
     /* State an earlier input may have left: the ending comes from META. */
     memset(&ct_ending, 0, sizeof(ct_ending));
     (void)ct_output_convert(raw_path, CT_FUZZ_EXE);

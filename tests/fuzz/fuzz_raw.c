@@ -142,16 +142,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void load_file(const uint8_t *data, size_t size)
 {
-    if (ftruncate(fd, 0) != 0)
-        abort();
-    size_t done = 0;
-    while (done < size) {
-        ssize_t w = pwrite(fd, data + done, size - done, (off_t)done);
-        if (w <= 0 && errno != EINTR)
-            abort();
-        if (w > 0)
-            done += (size_t)w;
-    }
+    ct_fuzz_set_file(fd, data, size);
 }
 
 static bool is_events(const struct ct_chunk_ref *c)
