@@ -40,6 +40,23 @@ static inline void run_prog(struct tu_run *r, const char *const args[], const ch
     assert_int_equal(tu_run(r, argv, full), 0);
 }
 
+/* A whole file as a NUL-terminated string (free it); fails the test if unreadable. */
+static inline char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
 /* Loads `path` and asserts it is a valid trace. */
 static inline cJSON *load_valid_at(const char *path)
 {

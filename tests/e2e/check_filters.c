@@ -217,7 +217,8 @@ static void bad_regex_and_unreadable_file(void **state)
 
 /* ---- CALLTRACE_MIN_DURATION ---------------------------------------------- */
 
-static char *slurp(const char *path)
+/* A view file into a static buffer; NULL when it does not exist. */
+static char *read_view(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -286,7 +287,7 @@ static void min_duration(void **state)
     char path[4300];
     for (size_t i = 0; i < sizeof(views) / sizeof(*views); i++) {
         view_path(views[i].ext, path, sizeof(path));
-        const char *text = slurp(path);
+        const char *text = read_view(path);
         assert_non_null(text);
         assert_non_null(strstr(text, views[i].has));
         assert_null(strstr(text, "fast_"));

@@ -42,21 +42,6 @@ static void run_formats(struct tu_run *r, const char *prog, const char *const ar
     assert_int_equal(r->status, 0);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 /* Splits `text` into lines in place; returns how many. */
 static size_t split_lines(char *text, char **lines, size_t cap)
