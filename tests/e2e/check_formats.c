@@ -85,7 +85,9 @@ static void collect(const cJSON *nodes, int depth, const char *prefix, struct jc
     const cJSON *n;
     cJSON_ArrayForEach(n, nodes) {
         char path[256];
-        snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? ";" : "", tu_str(n, "function"));
+        int len = snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? ";" : "",
+                           tu_str(n, "function"));
+        assert_true(len >= 0 && (size_t)len < sizeof(path)); /* the trees here are shallow */
         const cJSON *kids = cJSON_GetObjectItemCaseSensitive(n, "children");
         collect(kids, depth + 1, path, out);
         double child = 0;
