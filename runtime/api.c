@@ -95,6 +95,7 @@ int ct_runtime_init(void)
              ct_cfg.output, ct_cfg.max_depth, ct_cfg.buffer_bytes / 1024,
              ct_cfg.start ? "recording" : "stopped until calltrace_start()");
 
+    ct_hook_tsc = ct_clk.use_tsc;
     ct_hook_rec = ct_clk.use_tsc ? CT_HOOK_REC_TSC : CT_HOOK_REC_MONO;
     ct_filters_init(); /* filters, user hooks: may switch ct_hook_rec and ct_hook_stopped */
     atomic_store(&ct_gate, ct_cfg.start ? CT_GATE(1, ct_hook_rec) : CT_GATE(0, ct_hook_stopped));

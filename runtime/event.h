@@ -26,6 +26,16 @@ enum ct_ext_type {
     /* The ring was full under CALLTRACE_BUFFER_POLICY=drop: payload records
      * were discarded here. Open frames end, like at a region boundary. */
     CT_EXT_LOST = 3,
+    /* Payload: a number of open calls that were abandoned (longjmp, or an
+     * exception through code without cleanups): they end here, unwound. */
+    CT_EXT_UNWIND = 4,
+    /* The arguments of the call just entered (capture.c): payload = the
+     * byte length (low 32 bits) and the descriptor's signature (bits 32-55),
+     * followed by CT_EXT_PAYLOAD_EVENTS(length) records of raw values. */
+    CT_EXT_ARGS = 5,
+    /* The return value of the call that just exited, same layout; the bytes
+     * start with the function's address. */
+    CT_EXT_RETVAL = 6,
 };
 
 struct ct_event {
@@ -42,6 +52,13 @@ _Static_assert(sizeof(struct ct_event) == 16, "event records are 16 bytes");
 #define CT_EXT_ADDR(type, arg) (((uint64_t)(type) << 56) | ((uint64_t)(arg) & ((UINT64_C(1) << 56) - 1)))
 #define CT_EXT_PAYLOAD_EVENTS(len) (((len) + sizeof(struct ct_event) - 1) / sizeof(struct ct_event))
 #define CT_MARK_MAX 255u
+/* The most bytes of captured values one call records (arguments, or return value). */
+#define CT_VALUES_MAX 2048u
+/* Records of raw payload that follow extension record e (marks, values). */
+#define CT_EXT_PAYLOAD_LEN(e) \
+    (CT_EXT_TYPE(e) == CT_EXT_MARK ? CT_EXT_ARG(e) \
+     : CT_EXT_TYPE(e) == CT_EXT_ARGS || CT_EXT_TYPE(e) == CT_EXT_RETVAL ? (CT_EXT_ARG(e) & 0xffffffffu) : 0)
+#define CT_EXT_FOLLOWERS(e) CT_EXT_PAYLOAD_EVENTS(CT_EXT_PAYLOAD_LEN(e))
 
 #define CT_SPILL_MAGIC "CTRACE\0\1"
 #define CT_SPILL_VERSION 3u

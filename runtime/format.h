@@ -66,6 +66,9 @@ struct ct_format_ops {
                   unsigned flags);
     void (*mark)(void *st, unsigned depth, uint64_t fn, uint64_t ticks, const char *label,
                  size_t len);
+    /* captured values (tree.h); NULL: not shown */
+    void (*values)(void *st, unsigned depth, uint64_t fn, unsigned what, uint32_t sig,
+                   const uint8_t *data, size_t len);
     void (*thread_end)(void *st, const struct ct_out_thread *th, const struct ct_tree *tree);
     /* Writes the rest, frees the state. Returns 0 or the errno of a failed write. */
     int (*end)(void *st);

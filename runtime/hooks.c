@@ -25,16 +25,11 @@ _Atomic uint64_t ct_gate = CT_GATE(0, CT_HOOK_BOOT);
 uint32_t ct_max_depth = 100;
 unsigned ct_hook_rec = CT_HOOK_REC_TSC;
 unsigned ct_hook_stopped = CT_HOOK_OFF;
+bool ct_hook_tsc = true;
 
 static __thread bool ct_in_sync __attribute__((tls_model("initial-exec")));
 
-void __cyg_profile_func_enter(void *fn, void *site);
-void __cyg_profile_func_exit(void *fn, void *site);
 
-struct ct_hook_set_ops {
-    void (*enter)(void *fn, uint64_t gate);
-    void (*exit)(void *fn, uint64_t gate);
-};
 
 CT_NOINST static inline uint64_t ct_ticks_of(bool tsc)
 {
@@ -79,9 +74,59 @@ struct ct_thread *ct_sync(uint64_t gate)
     return t;
 }
 
+/* True when both stack pointers lie on the thread's own stack: frames on a
+ * signal stack or a coroutine's stack are never taken for abandoned ones. */
+CT_NOINST static inline bool ct_same_stack(const struct ct_thread *t, uint64_t a, uint64_t b)
+{
+    return a - t->stack_lo < t->stack_hi - t->stack_lo && b - t->stack_lo < t->stack_hi - t->stack_lo;
+}
+
+/* Frames on top of the recorded stack that cannot be open any more. On
+ * enter at stack pointer sp: a frame whose stack pointer is below sp is no
+ * ancestor of the new call, nor is one at sp unless it is the physical frame
+ * the new call is inlined in (same call site, another hook call
+ * instruction: the same one means its function was entered again). On exit
+ * of fn: the frames above fn's innermost one (an exit hook may be called
+ * after the epilogue, so its stack pointer says nothing). Such frames were
+ * left by longjmp (or by an exception through code without unwind cleanups):
+ * records how many, so that the tree closes them as unwound, and takes them
+ * off the depth. Returns false for an exit of no recorded frame. */
+CT_NOINST static bool ct_unwind_stale(struct ct_thread *t, unsigned kind, uint64_t fn,
+                                      uint64_t site, uint64_t sp, uint64_t hpc)
+{
+    uint32_t d = t->depth, k = d;
+    if (d > ct_max_depth)
+        return true; /* inside calls past the depth limit: only counted */
+    if (kind == CT_EV_ENTER) {
+        while (k > 0 && ct_same_stack(t, t->sps[k - 1].sp, sp)) {
+            const struct ct_open_frame *f = &t->sps[k - 1];
+            if (!(f->sp < sp || (f->sp == sp && (f->hpc == hpc || f->site != site))))
+                break;
+            k--;
+        }
+    } else {
+        while (k > 0 && t->sps[k - 1].fn != fn)
+            k--;
+        if (k == 0)
+            return false; /* entered before this region, or never recorded */
+        k++;              /* the exiting frame itself stays, for its exit */
+        if (k > d)
+            k = d;
+    }
+    if (k == d)
+        return true;
+    struct ct_event *e = ct_thread_reserve(t, 1);
+    __atomic_store_n(&e->word, CT_EV_WORD(ct_clock_ticks(), CT_EV_EXT), __ATOMIC_RELAXED);
+    __atomic_store_n(&e->addr, CT_EXT_ADDR(CT_EXT_UNWIND, d - k), __ATOMIC_RELAXED);
+    ct_thread_commit(t, 1);
+    t->depth = k;
+    return true;
+}
+
 /* Everything the fast path does not handle, for one event of `kind`. */
-__attribute__((noinline, cold)) CT_NOINST static void ct_slow(void *fn, uint64_t gate,
-                                                             unsigned kind)
+__attribute__((noinline, cold)) CT_NOINST static void ct_slow(void *fn, void *site,
+                                                             uint64_t gate, unsigned kind,
+                                                             uint64_t sp, uint64_t hpc)
 {
     struct ct_thread *t = ct_self;
     if (!t || t->gate_seen != gate) {
@@ -93,36 +138,50 @@ __attribute__((noinline, cold)) CT_NOINST static void ct_slow(void *fn, uint64_t
         CT_OWNER_INC(t->dropped_reentrant);
         return;
     }
-    if (kind == CT_EV_ENTER) {
-        if (t->depth++ >= ct_max_depth) {
-            CT_OWNER_INC(t->dropped_depth);
-            return;
-        }
-    } else {
-        if (t->depth == 0) /* returning from a frame entered before recording */
-            return;
-        if (--t->depth >= ct_max_depth)
-            return;
-    }
     t->busy = 1;
     atomic_signal_fence(memory_order_seq_cst);
-    uint32_t n = atomic_load_explicit(&t->count, memory_order_relaxed);
-    if (n >= t->cap) {
-        ct_thread_spill(t);
-        n = atomic_load_explicit(&t->count, memory_order_relaxed); /* 1 after a drop */
+    bool record = ct_unwind_stale(t, kind, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site,
+                                  sp, hpc);
+    if (kind == CT_EV_ENTER) {
+        uint32_t d = t->depth++;
+        if (d >= ct_max_depth) {
+            CT_OWNER_INC(t->dropped_depth);
+            record = false;
+        } else {
+            t->sps[d] = (struct ct_open_frame){sp, hpc, (uint64_t)(uintptr_t)site,
+                                               (uint64_t)(uintptr_t)fn};
+        }
+    } else if (record && t->depth > 0) {
+        record = --t->depth < ct_max_depth;
+    } else { /* returning from a frame entered before recording */
+        record = false;
     }
-    ct_put(t, n, CT_EV_WORD(ct_clock_ticks(), kind), fn);
+    if (record) {
+        uint32_t n = atomic_load_explicit(&t->count, memory_order_relaxed);
+        if (n >= t->cap) {
+            ct_thread_spill(t);
+            n = atomic_load_explicit(&t->count, memory_order_relaxed); /* 1 after a drop */
+        }
+        ct_put(t, n, CT_EV_WORD(ct_clock_ticks(), kind), fn);
+    }
     atomic_signal_fence(memory_order_seq_cst);
     t->busy = 0;
 }
 
-/* The fast path, one body for both clocks and both directions. */
-__attribute__((always_inline)) CT_NOINST static inline void ct_record(void *fn, uint64_t gate,
-                                                                     unsigned kind, bool tsc)
+/* The fast path, one body for both clocks and both directions. sp is the
+ * instrumented function's stack pointer at the hook call: an enter strictly
+ * below its parent's, an exit of the innermost recorded call, is the usual
+ * case; anything else (an inlined call, frames abandoned by longjmp) is
+ * sorted out in the slow path. */
+__attribute__((always_inline)) CT_NOINST static inline void ct_record(void *fn, void *site,
+                                                                     uint64_t gate, unsigned kind,
+                                                                     bool tsc, uint64_t sp)
 {
+    /* the hook call's return address, in the instrumented function */
+    uint64_t hpc = ((const uint64_t *)(uintptr_t)sp)[-1];
     struct ct_thread *t = ct_self;
     if (CT_UNLIKELY(!t || t->gate_seen != gate || t->busy)) {
-        ct_slow(fn, gate, kind);
+        ct_slow(fn, site, gate, kind, sp, hpc);
         return;
     }
     /* busy before depth and count are read: a signal handler running
@@ -131,28 +190,38 @@ __attribute__((always_inline)) CT_NOINST static inline void ct_record(void *fn, 
     t->busy = 1;
     atomic_signal_fence(memory_order_seq_cst);
     uint32_t d = t->depth, n = atomic_load_explicit(&t->count, memory_order_relaxed);
-    bool depth_ok = kind == CT_EV_ENTER ? d < ct_max_depth : d - 1 < ct_max_depth;
-    if (CT_UNLIKELY(!depth_ok || n >= t->cap)) {
+    bool ok = kind == CT_EV_ENTER
+                  ? d < ct_max_depth &&
+                        (d == 0 || sp < t->sps[d - 1].sp ||
+                         (sp == t->sps[d - 1].sp && hpc != t->sps[d - 1].hpc &&
+                          (uint64_t)(uintptr_t)site == t->sps[d - 1].site))
+                  : d - 1 < ct_max_depth && t->sps[d - 1].fn == (uint64_t)(uintptr_t)fn;
+    if (CT_UNLIKELY(!ok || n >= t->cap)) {
         atomic_signal_fence(memory_order_seq_cst);
         t->busy = 0;
-        ct_slow(fn, gate, kind);
+        ct_slow(fn, site, gate, kind, sp, hpc);
         return;
     }
-    t->depth = kind == CT_EV_ENTER ? d + 1 : d - 1;
+    if (kind == CT_EV_ENTER) {
+        t->sps[d] = (struct ct_open_frame){sp, hpc, (uint64_t)(uintptr_t)site, (uint64_t)(uintptr_t)fn};
+        t->depth = d + 1;
+    } else {
+        t->depth = d - 1;
+    }
     ct_put(t, n, CT_EV_WORD(ct_ticks_of(tsc), kind), fn);
     atomic_signal_fence(memory_order_seq_cst);
     t->busy = 0;
 }
 
-CT_NOINST static void ct_tsc_enter(void *fn, uint64_t gate) { ct_record(fn, gate, CT_EV_ENTER, true); }
-CT_NOINST static void ct_tsc_exit(void *fn, uint64_t gate) { ct_record(fn, gate, CT_EV_EXIT, true); }
-CT_NOINST static void ct_mono_enter(void *fn, uint64_t gate) { ct_record(fn, gate, CT_EV_ENTER, false); }
-CT_NOINST static void ct_mono_exit(void *fn, uint64_t gate) { ct_record(fn, gate, CT_EV_EXIT, false); }
+#define CT_HOOK_ARGS void *fn, void *site, uint64_t gate, uint64_t sp
+CT_NOINST static void ct_tsc_enter(CT_HOOK_ARGS) { ct_record(fn, site, gate, CT_EV_ENTER, true, sp); }
+CT_NOINST static void ct_tsc_exit(CT_HOOK_ARGS) { ct_record(fn, site, gate, CT_EV_EXIT, true, sp); }
+CT_NOINST static void ct_mono_enter(CT_HOOK_ARGS) { ct_record(fn, site, gate, CT_EV_ENTER, false, sp); }
+CT_NOINST static void ct_mono_exit(CT_HOOK_ARGS) { ct_record(fn, site, gate, CT_EV_EXIT, false, sp); }
 
-CT_NOINST static void ct_off_hook(void *fn, uint64_t gate)
+CT_NOINST static void ct_off_hook(CT_HOOK_ARGS)
 {
-    (void)fn;
-    (void)gate;
+    (void)fn, (void)site, (void)gate, (void)sp;
 }
 
 /* ---- filters and user hooks ---------------------------------------------- */
@@ -208,8 +277,8 @@ __attribute__((noinline)) CT_NOINST static void ct_user_hooks(const struct ct_fs
 /* Records one event if the filters let it through. The per-thread counters
  * follow the open calls that matched a pattern: flt_skip those excluded with
  * their subtree, flt_inside the positive ones. */
-CT_NOINST static void ct_flt_record(void *fn, uint64_t gate, unsigned kind, unsigned flags,
-                                    bool tsc)
+CT_NOINST static void ct_flt_record(void *fn, void *site, uint64_t gate, unsigned kind,
+                                    unsigned flags, bool tsc, uint64_t sp)
 {
     struct ct_thread *t = ct_self;
     if (CT_UNLIKELY(!t || t->gate_seen != gate)) {
@@ -237,7 +306,7 @@ CT_NOINST static void ct_flt_record(void *fn, uint64_t gate, unsigned kind, unsi
         t->flt_inside++;
     bool inside = !ct_fset.has_pos || t->flt_inside > 0;
     if (inside && !(flags & CT_F_EXCL))
-        ct_record(fn, gate, kind, tsc);
+        ct_record(fn, site, gate, kind, tsc, sp);
     else if (enter)
         CT_OWNER_INC(t->filtered);
     if (!enter && (flags & CT_F_POS) && t->flt_inside)
@@ -247,8 +316,9 @@ CT_NOINST static void ct_flt_record(void *fn, uint64_t gate, unsigned kind, unsi
 /* The filtered and user-hook sets: look fn up; on enter its hooks run
  * before the call is recorded (a hook that starts recording gets the call
  * itself recorded), on exit after. */
-__attribute__((always_inline)) CT_NOINST static inline void ct_flt_event(void *fn, uint64_t gate,
-                                                                        unsigned kind)
+__attribute__((always_inline)) CT_NOINST static inline void ct_flt_event(void *fn, void *site,
+                                                                        uint64_t gate, unsigned kind,
+                                                                        uint64_t sp)
 {
     if (ct_in_user_hook)
         return;
@@ -260,18 +330,20 @@ __attribute__((always_inline)) CT_NOINST static inline void ct_flt_event(void *f
     }
     unsigned h = CT_GATE_HOOK(gate);
     if (h == CT_HOOK_REC_TSC_FILTERED || h == CT_HOOK_REC_MONO_FILTERED)
-        ct_flt_record(fn, gate, kind, flags, h == CT_HOOK_REC_TSC_FILTERED);
+        ct_flt_record(fn, site, gate, kind, flags, h == CT_HOOK_REC_TSC_FILTERED, sp);
     if (CT_UNLIKELY(flags & CT_F_HOOK) && kind == CT_EV_EXIT)
         ct_user_hooks(e, fn, kind, atomic_load_explicit(&ct_gate, memory_order_relaxed));
 }
 
-CT_NOINST static void ct_flt_enter(void *fn, uint64_t gate) { ct_flt_event(fn, gate, CT_EV_ENTER); }
-CT_NOINST static void ct_flt_exit(void *fn, uint64_t gate) { ct_flt_event(fn, gate, CT_EV_EXIT); }
+CT_NOINST static void ct_flt_enter(CT_HOOK_ARGS) { ct_flt_event(fn, site, gate, CT_EV_ENTER, sp); }
+CT_NOINST static void ct_flt_exit(CT_HOOK_ARGS) { ct_flt_event(fn, site, gate, CT_EV_EXIT, sp); }
 
-CT_NOINST static void ct_boot_enter(void *fn, uint64_t gate);
-CT_NOINST static void ct_boot_exit(void *fn, uint64_t gate);
+CT_NOINST static void ct_boot_enter(CT_HOOK_ARGS);
+CT_NOINST static void ct_boot_exit(CT_HOOK_ARGS);
 
-static const struct ct_hook_set_ops ct_hook_table[CT_HOOK_SETS] = {
+/* Indexed by the gate's hook set from hooks_entry.S: keep the layout (two
+ * pointers per set) in step with it. */
+const struct ct_hook_set_ops ct_hook_table[CT_HOOK_SETS] = {
     [CT_HOOK_OFF] = {ct_off_hook, ct_off_hook},
     [CT_HOOK_BOOT] = {ct_boot_enter, ct_boot_exit},
     [CT_HOOK_REC_TSC] = {ct_tsc_enter, ct_tsc_exit},
@@ -279,47 +351,37 @@ static const struct ct_hook_set_ops ct_hook_table[CT_HOOK_SETS] = {
     [CT_HOOK_REC_TSC_FILTERED] = {ct_flt_enter, ct_flt_exit},
     [CT_HOOK_REC_MONO_FILTERED] = {ct_flt_enter, ct_flt_exit},
     [CT_HOOK_USER] = {ct_flt_enter, ct_flt_exit},
-    [7] = {ct_off_hook, ct_off_hook},
+    [CT_HOOK_REC_ARGS] = {ct_off_hook, ct_off_hook},
 };
 
 /* The first event of the process, maybe before main() or our constructor:
- * initialise, then run the hook set init chose. */
-CT_NOINST static void ct_boot_enter(void *fn, uint64_t gate)
+ * initialise, then run the hook set init chose. The argument-capturing set
+ * needs the registers only hooks_entry.S sees: its first event is recorded
+ * without them. */
+CT_NOINST static void ct_boot_enter(CT_HOOK_ARGS)
 {
-    (void)gate;
+    if (ct_runtime_init() != 0)
+        return;
+    gate = atomic_load_explicit(&ct_gate, memory_order_relaxed);
+    unsigned h = CT_GATE_HOOK(gate);
+    if (h == CT_HOOK_REC_ARGS)
+        ct_record(fn, site, gate, CT_EV_ENTER, ct_hook_tsc, sp);
+    else if (h != CT_HOOK_BOOT)
+        ct_hook_table[h].enter(fn, site, gate, sp);
+}
+
+CT_NOINST static void ct_boot_exit(CT_HOOK_ARGS)
+{
     if (ct_runtime_init() != 0)
         return;
     gate = atomic_load_explicit(&ct_gate, memory_order_relaxed);
     if (CT_GATE_HOOK(gate) != CT_HOOK_BOOT)
-        ct_hook_table[CT_GATE_HOOK(gate)].enter(fn, gate);
+        ct_hook_table[CT_GATE_HOOK(gate)].exit(fn, site, gate, sp);
 }
 
-CT_NOINST static void ct_boot_exit(void *fn, uint64_t gate)
+/* The argument-capturing set records its events through the same fast path
+ * (capture.c adds the values): */
+void ct_hook_event(void *fn, void *site, uint64_t gate, unsigned kind, uint64_t sp)
 {
-    (void)gate;
-    if (ct_runtime_init() != 0)
-        return;
-    gate = atomic_load_explicit(&ct_gate, memory_order_relaxed);
-    if (CT_GATE_HOOK(gate) != CT_HOOK_BOOT)
-        ct_hook_table[CT_GATE_HOOK(gate)].exit(fn, gate);
-}
-
-CT_NOINST __attribute__((visibility("default"))) void __cyg_profile_func_enter(void *fn, void *site)
-{
-    (void)site;
-    uint64_t gate = atomic_load_explicit(&ct_gate, memory_order_relaxed);
-    /* stopped is the case to make cheapest: it falls through to the return */
-    if (CT_LIKELY(CT_GATE_HOOK(gate) == CT_HOOK_OFF))
-        return;
-    ct_hook_table[CT_GATE_HOOK(gate)].enter(fn, gate);
-}
-
-CT_NOINST __attribute__((visibility("default"))) void __cyg_profile_func_exit(void *fn, void *site)
-{
-    (void)site;
-    uint64_t gate = atomic_load_explicit(&ct_gate, memory_order_relaxed);
-    /* stopped is the case to make cheapest: it falls through to the return */
-    if (CT_LIKELY(CT_GATE_HOOK(gate) == CT_HOOK_OFF))
-        return;
-    ct_hook_table[CT_GATE_HOOK(gate)].exit(fn, gate);
+    ct_record(fn, site, gate, kind, ct_hook_tsc, sp);
 }

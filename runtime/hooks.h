@@ -21,19 +21,37 @@ enum ct_hook_set {
     CT_HOOK_REC_TSC_FILTERED = 4,  /* recording through the address set, rdtsc */
     CT_HOOK_REC_MONO_FILTERED = 5, /* the same, CLOCK_MONOTONIC */
     CT_HOOK_USER = 6,              /* stopped, but user hooks run */
+    /* CALLTRACE_CAPTURE_ARGS: recording with argument and return values
+     * (capture.c), either clock */
+    CT_HOOK_REC_ARGS = 7,
     CT_HOOK_SETS = 8,
 };
 #define CT_GATE_HOOK(g) ((unsigned)((g) & 7u))
 #define CT_GATE_EPOCH(g) ((g) >> 3)
 #define CT_GATE(epoch, hook) (((uint64_t)(epoch) << 3) | (uint64_t)(hook))
-/* sets 2..5 record */
-#define CT_HOOK_RECORDING(h) ((unsigned)(h) - CT_HOOK_REC_TSC <= CT_HOOK_REC_MONO_FILTERED - CT_HOOK_REC_TSC)
+/* sets 2..5 and 7 record */
+#define CT_HOOK_RECORDING(h) ((0xbcu >> ((unsigned)(h) & 7u)) & 1u)
 /* The recording hook set init chose (by clock, and filtered or not), and the
  * stopped one (CT_HOOK_OFF, or CT_HOOK_USER when user hooks exist): what
  * calltrace_start() and calltrace_stop() switch the gate to. */
 extern unsigned ct_hook_rec;
 extern unsigned ct_hook_stopped;
+/* The clock of the recording sets: rdtsc, else CLOCK_MONOTONIC. */
+extern bool ct_hook_tsc;
 
+/* One hook set: what __cyg_profile_func_enter/exit (hooks_entry.S) jump to,
+ * with the instrumented function's stack pointer at the hook call. */
+struct ct_hook_set_ops {
+    void (*enter)(void *fn, void *site, uint64_t gate, uint64_t sp);
+    void (*exit)(void *fn, void *site, uint64_t gate, uint64_t sp);
+};
+extern const struct ct_hook_set_ops ct_hook_table[CT_HOOK_SETS];
+
+/* Records one enter or exit through the fast path (for capture.c). */
+CT_INTERNAL void ct_hook_event(void *fn, void *site, uint64_t gate, unsigned kind, uint64_t sp);
+/* The argument-capturing hook set (capture_entry.S, capture.c). */
+CT_INTERNAL void ct_args_enter(void *fn, void *site, uint64_t gate, uint64_t sp);
+CT_INTERNAL void ct_args_exit(void *fn, void *site, uint64_t gate, uint64_t sp);
 extern _Atomic uint64_t ct_gate;
 /* CALLTRACE_MAX_DEPTH, copied here at init for the hot path. */
 extern uint32_t ct_max_depth;

@@ -109,9 +109,10 @@ CT_NOINST static void ct_count_events(void *ctx, const struct ct_event *ev, size
         unsigned kind = CT_EV_KIND(&ev[i]);
         if (kind == CT_EV_ENTER) {
             s->calls++;
-        } else if (kind == CT_EV_EXT && CT_EXT_TYPE(&ev[i]) == CT_EXT_MARK) {
-            s->marks++;
-            i += CT_EXT_PAYLOAD_EVENTS(CT_EXT_ARG(&ev[i]));
+        } else if (kind == CT_EV_EXT) {
+            if (CT_EXT_TYPE(&ev[i]) == CT_EXT_MARK)
+                s->marks++;
+            i += CT_EXT_FOLLOWERS(&ev[i]);
         }
     }
 }
@@ -221,7 +222,7 @@ CT_NOINST static int ct_write_format(const struct ct_format_ops *f, struct ct_sn
         }
         return CALLTRACE_ENOMEM;
     }
-    struct ct_tree_sink sink = {st, f->open, f->close, f->mark};
+    struct ct_tree_sink sink = {st, f->open, f->close, f->mark, f->values};
     struct ct_tree_budget budget = {ct_cfg.max_calls, 0};
     size_t cursor = 0;
     for (size_t i = 0; i < nsnap; i++) {
@@ -338,12 +339,13 @@ CT_NOINST static unsigned ct_ending_stack(struct ct_snap *snaps, size_t nsnap,
     for (size_t i = 0; i < nsnap; i++) {
         if (snaps[i].tid != ct_ending.tid)
             continue;
-        struct ct_tree_sink sink = {NULL, ct_ignore_open, ct_ignore_close, ct_ignore_mark};
+        struct ct_tree_sink sink = {NULL, ct_ignore_open, ct_ignore_close, ct_ignore_mark, NULL};
         struct ct_tree tree;
         if (ct_tree_init(&tree, &sink, ct_cfg.max_depth) != 0)
             return 0;
         size_t cursor = 0;
         ct_read_thread(r, &snaps[i], &cursor, ct_feed_tree, &tree);
+        ct_tree_settle(&tree);
         unsigned n = 0;
         for (unsigned d = tree.depth; d > 0 && n < CT_ENDING_STACK_MAX; d--)
             out[n++] = tree.stack[d - 1].fn;
@@ -470,7 +472,7 @@ CT_NOINST static int ct_output_snaps(struct ct_snap *snaps, size_t nsnap, struct
     run.truncated = run.drops.buffer > 0 || run.drops.untraced_threads > 0;
     if (read_back && (ct_cfg.min_duration_ns || ct_cfg.max_calls)) {
         /* the metadata comes first: count the calls the limits let through */
-        struct ct_tree_sink none = {NULL, ct_ignore_open, ct_ignore_close, ct_ignore_mark};
+        struct ct_tree_sink none = {NULL, ct_ignore_open, ct_ignore_close, ct_ignore_mark, NULL};
         struct ct_tree_budget budget = {ct_cfg.max_calls, 0};
         run.threads = run.total_calls = 0;
         for (size_t i = 0; i < nsnap; i++) {
@@ -682,7 +684,7 @@ int ct_output_convert(const char *raw, const char *exe)
     if (snaps && ct_syms) {
         for (size_t i = 0; i < nsnap; i++) { /* the end of the trace: its last event */
             size_t cursor = 0;
-            struct ct_tree_sink none = {NULL, ct_ignore_open, ct_ignore_close, ct_ignore_mark};
+            struct ct_tree_sink none = {NULL, ct_ignore_open, ct_ignore_close, ct_ignore_mark, NULL};
             struct ct_tree tree;
             if (ct_tree_init(&tree, &none, ct_cfg.max_depth) == 0) {
                 ct_read_thread(&r, &snaps[i], &cursor, ct_feed_tree, &tree);

@@ -82,8 +82,8 @@ size_t ct_pack(const struct ct_event *ev, size_t n, uint8_t *out)
             *p++ = (uint8_t)(kind | (CT_LITERAL << 2));
             p = ct_put_varint(p, zz);
             p = ct_put_varint(p, e->addr);
-            if (CT_EXT_TYPE(e) == CT_EXT_MARK) { /* the label's records, raw */
-                size_t words = CT_EXT_PAYLOAD_EVENTS(CT_EXT_ARG(e));
+            if (CT_EXT_FOLLOWERS(e)) { /* a label's or values' records, raw */
+                size_t words = CT_EXT_FOLLOWERS(e);
                 if (words > n - i - 1)
                     words = n - i - 1;
                 memcpy(p, &ev[i + 1], words * sizeof(*e));
@@ -127,8 +127,8 @@ size_t ct_unpack(const uint8_t *in, size_t len, size_t n, struct ct_event *out)
         out[i].word = CT_EV_WORD(prev, kind);
         out[i].addr = addr;
         i++;
-        if (kind == CT_EV_EXT && CT_EXT_TYPE(&out[i - 1]) == CT_EXT_MARK) {
-            size_t words = CT_EXT_PAYLOAD_EVENTS(CT_EXT_ARG(&out[i - 1]));
+        if (kind == CT_EV_EXT && CT_EXT_FOLLOWERS(&out[i - 1])) {
+            size_t words = CT_EXT_FOLLOWERS(&out[i - 1]);
             if (words > n - i || (size_t)(end - p) < words * sizeof(struct ct_event))
                 break;
             memcpy(&out[i], p, words * sizeof(struct ct_event));

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +73,72 @@ CT_NOINST static void ct_thread_altstack(void)
         munmap(p, size);
 }
 
+/* Parses one hexadecimal number of a /proc/self/maps line. */
+CT_NOINST static const char *ct_hex(const char *p, const char *end, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (; p < end; p++) {
+        unsigned c = (unsigned char)*p;
+        unsigned d = c - '0' < 10 ? c - '0' : (c | 32) - 'a' < 6 ? (c | 32) - 'a' + 10 : 16;
+        if (d == 16)
+            break;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return p;
+}
+
+/* The bounds of the calling thread's stack: the mapping that holds sp (for
+ * the process's first thread, down to the stack size limit it may grow to).
+ * Read with plain syscalls: no allocation, no stdio (registration may run
+ * inside the program's own allocator). Empty when unknown: then no frame is
+ * ever taken for an abandoned one. */
+CT_NOINST static void ct_stack_bounds(uint64_t sp, uint64_t *lo, uint64_t *hi)
+{
+    *lo = *hi = 0;
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char buf[4096];
+    size_t have = 0;
+    bool found = false;
+    for (;;) {
+        ssize_t r = read(fd, buf + have, sizeof(buf) - have);
+        if (r <= 0)
+            break;
+        have += (size_t)r;
+        char *line = buf, *end = buf + have, *nl;
+        while (!found && (nl = memchr(line, '\n', (size_t)(end - line)))) {
+            uint64_t a, b;
+            const char *p = ct_hex(line, nl, &a);
+            if (p < nl && *p == '-') {
+                ct_hex(p + 1, nl, &b);
+                if (sp >= a && sp < b) {
+                    *lo = a;
+                    *hi = b;
+                    found = true;
+                    if (memmem(line, (size_t)(nl - line), "[stack]", 7)) {
+                        struct rlimit rl;
+                        uint64_t room = UINT64_C(1) << 30;
+                        if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+                            rl.rlim_cur < room)
+                            room = rl.rlim_cur;
+                        *lo = b - room < b ? b - room : 0;
+                    }
+                }
+            }
+            line = nl + 1;
+        }
+        if (found)
+            break;
+        have = (size_t)(end - line);
+        memmove(buf, line, have);
+        if (have == sizeof(buf)) /* a line longer than the buffer: skip it */
+            have = 0;
+    }
+    close(fd);
+}
+
 struct ct_thread *ct_thread_register(void)
 {
     uint32_t slot = atomic_load_explicit(&ct_thread_count, memory_order_relaxed);
@@ -86,7 +153,10 @@ struct ct_thread *ct_thread_register(void)
     } while (!atomic_compare_exchange_weak(&ct_thread_count, &slot, slot + 1));
 
     size_t cap = ct_cfg.buffer_bytes / CT_RING / sizeof(struct ct_event);
-    size_t bytes = CT_PAGE + CT_RING * cap * sizeof(struct ct_event);
+    /* the state, then the open calls' stack pointers, then the ring */
+    size_t head = (sizeof(struct ct_thread) + ((size_t)ct_cfg.max_depth + 1) * sizeof(struct ct_open_frame) +
+                   CT_PAGE - 1) / CT_PAGE * CT_PAGE;
+    size_t bytes = head + CT_RING * cap * sizeof(struct ct_event);
     void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (map == MAP_FAILED) {
         /* The slot stays empty (NULL); readers skip it. */
@@ -96,7 +166,9 @@ struct ct_thread *ct_thread_register(void)
         return NULL;
     }
     struct ct_thread *t = map;
-    t->ring = (struct ct_event *)((char *)map + CT_PAGE);
+    t->sps = (struct ct_open_frame *)(t + 1);
+    t->ring = (struct ct_event *)((char *)map + head);
+    ct_stack_bounds((uint64_t)(uintptr_t)__builtin_frame_address(0), &t->stack_lo, &t->stack_hi);
     t->buf = t->ring;
     t->cap = (uint32_t)cap;
     t->serial = slot;

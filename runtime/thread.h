@@ -21,6 +21,15 @@
 #define CT_THREAD_NAME_MAX 64u
 #define CT_RING 4u /* buffers per thread: the per-thread budget is CT_RING x cap x 16 bytes */
 
+/* An open call: the instrumented function's stack pointer at its enter hook
+ * call, that call's return address, the call site the hook was given (the
+ * return address of the physical frame: inlined calls share their caller's
+ * stack pointer and call site, and the hook call's address tells them
+ * apart), the function. */
+struct ct_open_frame {
+    uint64_t sp, hpc, site, fn;
+};
+
 struct ct_thread {
     /* hot: touched by every event, one cache line */
     struct ct_event *buf;      /* the buffer being filled: ring slot seq % CT_RING */
@@ -35,6 +44,10 @@ struct ct_thread {
     uint32_t flt_inside;       /* open calls matching a positive pattern */
     uint32_t flt_skip;         /* open calls excluded with their subtree (!fn/ **) */
     uint64_t filtered;         /* calls not recorded because of a filter */
+    /* where each recorded open call is, [0, min(depth, max)): tells frames
+     * abandoned by longjmp (hooks.c) */
+    struct ct_open_frame *sps;
+    uint64_t stack_lo, stack_hi; /* the thread's own stack */
 
     /* cold: hand-off to the writer */
     _Alignas(64) _Atomic uint32_t seq; /* buffers handed off = index of the current one */

@@ -33,6 +33,9 @@ void ct_tree_free(struct ct_tree *t)
 {
     free(t->stack);
     t->stack = NULL;
+    free(t->pl_buf);
+    free(t->vals);
+    t->pl_buf = t->vals = NULL;
     free(t->pending);
     t->pending = NULL;
     t->pending_head = t->npending = t->pending_cap = 0;
@@ -62,6 +65,9 @@ CT_NOINST static void ct_tree_open_next(struct ct_tree *t)
     if (t->budget)
         t->budget->left--;
     t->sink->open(t->sink->ctx, t->opened, f->fn, f->start);
+    if (f->nvals && t->sink->values)
+        t->sink->values(t->sink->ctx, t->opened, f->fn, CT_EXT_ARGS, f->sig,
+                        t->vals + (size_t)t->opened * CT_VALUES_MAX, f->nvals);
     t->opened++;
     t->calls++;
     if (t->npending)
@@ -121,6 +127,8 @@ CT_NOINST static void ct_tree_close_all(struct ct_tree *t, uint64_t end)
         ct_tree_pop(t, end, CT_CLOSE_UNFINISHED);
 }
 
+/* Pops the frames an exit of fn skips; the frame itself closes once its
+ * return value, if any, is known (ct_tree_settle). */
 CT_NOINST static void ct_tree_exit(struct ct_tree *t, uint64_t fn, uint64_t ts)
 {
     unsigned i = t->depth;
@@ -132,7 +140,48 @@ CT_NOINST static void ct_tree_exit(struct ct_tree *t, uint64_t fn, uint64_t ts)
     }
     while (t->depth > i)
         ct_tree_pop(t, ts, CT_CLOSE_UNWOUND);
-    ct_tree_pop(t, ts, 0);
+    t->exit_pending = true;
+    t->exit_ticks = ts;
+}
+
+/* Completes what waited for a value record: the open of a call just entered,
+ * the close of a call just exited. */
+void ct_tree_settle(struct ct_tree *t)
+{
+    if (t->open_pending) {
+        t->open_pending = false;
+        if (!t->limited && t->opened < t->depth)
+            ct_tree_open_next(t);
+    }
+    if (t->exit_pending) {
+        t->exit_pending = false;
+        ct_tree_pop(t, t->exit_ticks, 0);
+    }
+}
+
+/* A value record's payload is complete. */
+CT_NOINST static void ct_tree_values_done(struct ct_tree *t)
+{
+    size_t len = t->pl_len;
+    t->pl_len = t->pl_have = 0;
+    if (t->pl_type == CT_EXT_ARGS && t->open_pending && t->depth > 0) {
+        struct ct_tree_frame *f = &t->stack[t->depth - 1];
+        if (!t->vals)
+            t->vals = malloc((size_t)t->cap * CT_VALUES_MAX);
+        if (t->vals) {
+            memcpy(t->vals + (size_t)(t->depth - 1) * CT_VALUES_MAX, t->pl_buf, len);
+            f->nvals = (uint32_t)len;
+            f->sig = t->pl_sig;
+        }
+    } else if (t->pl_type == CT_EXT_RETVAL && t->exit_pending && t->depth > 0 && len >= 8) {
+        struct ct_tree_frame *f = &t->stack[t->depth - 1];
+        uint64_t fn;
+        memcpy(&fn, t->pl_buf, 8);
+        if (fn == f->fn && t->depth <= t->opened && t->sink->values)
+            t->sink->values(t->sink->ctx, t->depth - 1, f->fn, CT_EXT_RETVAL, t->pl_sig,
+                            t->pl_buf + 8, len - 8);
+    }
+    ct_tree_settle(t);
 }
 
 CT_NOINST static void ct_tree_mark_done(struct ct_tree *t)
@@ -173,6 +222,20 @@ void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
                 ct_tree_mark_done(t);
             continue;
         }
+        if (t->pl_have < t->pl_len) { /* bytes of captured values */
+            size_t k = t->pl_len - t->pl_have;
+            if (k > sizeof(*e))
+                k = sizeof(*e);
+            memcpy(t->pl_buf + t->pl_have, e, k);
+            t->pl_have += k;
+            if (t->pl_have == t->pl_len)
+                ct_tree_values_done(t);
+            continue;
+        }
+        bool value_record = CT_EV_KIND(e) == CT_EV_EXT &&
+                            (CT_EXT_TYPE(e) == CT_EXT_ARGS || CT_EXT_TYPE(e) == CT_EXT_RETVAL);
+        if (!value_record && (t->open_pending || t->exit_pending))
+            ct_tree_settle(t);
         uint64_t ts = CT_EV_TICKS(e), before = t->last_ticks;
         if (ts > t->last_ticks)
             t->last_ticks = ts;
@@ -182,9 +245,9 @@ void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
                 t->overflow++;
                 break;
             }
-            t->stack[t->depth++] = (struct ct_tree_frame){e->addr, ts};
+            t->stack[t->depth++] = (struct ct_tree_frame){e->addr, ts, 0, 0};
             if (!t->limited)
-                ct_tree_open_next(t);
+                t->open_pending = true; /* after its arguments, if they follow */
             else
                 ct_tree_catch_up(t, ts);
             break;
@@ -202,6 +265,33 @@ void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
                 ct_tree_close_all(t, before);
                 t->lost += CT_EXT_ARG(e);
                 break;
+            case CT_EXT_UNWIND: /* calls abandoned by a longjmp */
+                if (t->limited)
+                    ct_tree_catch_up(t, ts);
+                for (uint64_t k = CT_EXT_ARG(e); k > 0 && t->depth > 0; k--)
+                    ct_tree_pop(t, ts, CT_CLOSE_UNWOUND);
+                break;
+            case CT_EXT_ARGS:
+            case CT_EXT_RETVAL: {
+                size_t len = (size_t)CT_EXT_PAYLOAD_LEN(e);
+                if (!t->pl_buf && !(t->pl_buf = malloc(CT_VALUES_MAX + 16))) {
+                    ct_tree_settle(t);
+                    i += CT_EXT_FOLLOWERS(e); /* no memory: skip the values */
+                    break;
+                }
+                t->pl_type = CT_EXT_TYPE(e);
+                t->pl_sig = (uint32_t)(CT_EXT_ARG(e) >> 32);
+                if (len > CT_VALUES_MAX) { /* not something capture writes */
+                    ct_tree_settle(t);
+                    i += CT_EXT_FOLLOWERS(e);
+                    break;
+                }
+                t->pl_len = len;
+                t->pl_have = 0;
+                if (len == 0)
+                    ct_tree_values_done(t);
+                break;
+            }
             case CT_EXT_MARK:
                 if (t->limited)
                     ct_tree_catch_up(t, ts);
@@ -223,5 +313,7 @@ void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
 
 void ct_tree_end(struct ct_tree *t, uint64_t end_ticks)
 {
+    t->pl_len = t->pl_have = 0;
+    ct_tree_settle(t);
     ct_tree_close_all(t, end_ticks > t->last_ticks ? end_ticks : t->last_ticks);
 }

@@ -39,11 +39,18 @@ struct ct_tree_sink {
     /* A mark; `fn` is the innermost open call, 0 at the root. */
     void (*mark)(void *ctx, unsigned depth, uint64_t fn, uint64_t ticks, const char *label,
                  size_t len);
+    /* Captured values of the call at `depth` (CALLTRACE_CAPTURE_ARGS), as
+     * recorded (capture.h decodes them): its arguments (what = CT_EXT_ARGS)
+     * right after open(), before any child; its return value (CT_EXT_RETVAL)
+     * right before close(). NULL: the format shows no values. */
+    void (*values)(void *ctx, unsigned depth, uint64_t fn, unsigned what, uint32_t sig,
+                   const uint8_t *data, size_t len);
 };
 
 struct ct_tree_frame {
     uint64_t fn;
     uint64_t start;
+    uint32_t nvals, sig; /* its arguments' bytes in ct_tree.vals (0: none) */
 };
 
 /* CALLTRACE_MAX_CALLS: one per write (per format), shared by its threads in
@@ -82,6 +89,15 @@ struct ct_tree {
     uint64_t mark_ticks;
     size_t mark_len, mark_have;
     char mark_buf[CT_MARK_MAX + 16];
+    /* captured values: an extension record whose payload is still to come */
+    unsigned pl_type;
+    uint32_t pl_sig;
+    size_t pl_len, pl_have;
+    uint8_t *pl_buf;          /* CT_VALUES_MAX + 16 */
+    uint8_t *vals;            /* arguments per frame: cap x CT_VALUES_MAX */
+    bool open_pending;        /* the top frame opens once its arguments are known */
+    bool exit_pending;        /* the top frame closes once its return value is known */
+    uint64_t exit_ticks;
 };
 
 /* cap: the deepest nesting to expect (CALLTRACE_MAX_DEPTH). Returns 0 or -1. */
@@ -90,6 +106,9 @@ CT_INTERNAL int ct_tree_init(struct ct_tree *t, const struct ct_tree_sink *sink,
  * and open calls only while `budget` lasts (NULL: no cap). */
 CT_INTERNAL void ct_tree_limit(struct ct_tree *t, uint64_t min_ticks, struct ct_tree_budget *budget);
 CT_INTERNAL void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n);
+/* Completes an enter or exit still waiting for its value record: call
+ * before looking at t->stack after a feed. */
+CT_INTERNAL void ct_tree_settle(struct ct_tree *t);
 /* Closes every open call as unfinished at max(end_ticks, last event). */
 CT_INTERNAL void ct_tree_end(struct ct_tree *t, uint64_t end_ticks);
 CT_INTERNAL void ct_tree_free(struct ct_tree *t);

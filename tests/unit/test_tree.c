@@ -41,7 +41,17 @@ static void log_mark(void *ctx, unsigned depth, uint64_t fn, uint64_t ticks, con
              (unsigned long long)fn, (unsigned long long)ticks, (int)len, label);
 }
 
-static const struct ct_tree_sink sink = {NULL, log_open, log_close, log_mark};
+static void log_values(void *ctx, unsigned depth, uint64_t fn, unsigned what, uint32_t sig,
+                       const uint8_t *data, size_t len)
+{
+    (void)ctx;
+    size_t n = strlen(log_buf);
+    snprintf(log_buf + n, sizeof(log_buf) - n, "%c%u:%llx#%u'%.*s' ",
+             what == CT_EXT_ARGS ? 'A' : 'R', depth, (unsigned long long)fn, sig, (int)len,
+             (const char *)data);
+}
+
+static const struct ct_tree_sink sink = {NULL, log_open, log_close, log_mark, log_values};
 
 #define EN(t, f) {CT_EV_WORD(t, CT_EV_ENTER), f}
 #define EX(t, f) {CT_EV_WORD(t, CT_EV_EXIT), f}
