@@ -15,7 +15,11 @@
  *              recorded and attach to the nearest recorded ancestor
  *   !pat/ **   (no space) do not record the function nor anything it calls
  *   /regex/    a POSIX extended regex instead of a glob, in any of the forms
- *              above (!/re/, !/re/ ** (no space))
+ *              above (!/re/, !/re/ ** (no space)); at most 256 characters.
+ *              A regex that glibc's regcomp() would take seconds or
+ *              gigabytes to compile is refused (stacked repetitions "a++",
+ *              bounds over 255, nested bounds multiplying to over 1000, ...:
+ *              see ct_regex_check() in filter.c)
  * A glob is an fnmatch(3) pattern. Both globs and regexes are tried against
  * the symbolizer's full name ("geo::scale(geo::Circle&, double)"), the name
  * without its parameter list ("geo::scale") and, for a template function,
@@ -53,7 +57,7 @@ struct ct_patterns {
 };
 
 /* Adds one pattern (`len` bytes of `spec`, surrounding blanks ignored). A bad
- * one (an invalid regex, an unterminated /regex) gets one "calltrace:" line
+ * one (an invalid or too costly regex, an unterminated /regex) gets one "calltrace:" line
  * naming `origin` and is ignored. Returns 0, or -1 when it was ignored. An
  * empty pattern is ignored silently (returns 0). */
 CT_INTERNAL int ct_patterns_add(struct ct_patterns *p, const char *spec, size_t len,

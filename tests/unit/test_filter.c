@@ -164,6 +164,156 @@ static void bad_patterns_get_one_line_each(void **state)
     ct_patterns_free(&p);
 }
 
+/* Regexes that glibc's regcomp() would take seconds and gigabytes to compile
+ * are refused before it sees them, with one line each; everyday ones, and
+ * operator characters that are literals, still work. */
+#define SIX_TIMES(s) s s s s s s
+
+static void costly_regexes_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern, *why;
+    } bad[] = {
+        {"/x++/", "a repetition operator right after another (at offset 2)"},
+        {"/x++++++++++++++++++++++/", "right after another (at offset 2)"},
+        {"/x**{999}/", "right after another (at offset 2)"},
+        {"/a*?/", "right after another"},
+        {"/a{2}{3}/", "right after another (at offset 4)"},
+        {"/(ab)+*/", "right after another"},
+        {"/x{1,32767}{1,32767}/", "a repetition bound over 255 (at offset 1)"},
+        {"/x{1,300}/", "a repetition bound over 255"},
+        {"/x{256}/", "a repetition bound over 255"},
+        {"/x{300,}/", "a repetition bound over 255"},
+        {"/x{,256}/", "a repetition bound over 255"},
+        {"/(a{1,100}){1,100}/", "bounds multiply to over 1000 (at offset 10)"},
+        {"/((x{200}){200}){200}/", "bounds multiply to over 1000 (at offset 9)"},
+        {"/((a{10})b{10}){2}(c|(d{10}){10}){11}/", "bounds multiply to over 1000 (at offset 32)"},
+        {"/((a+)+)+/", "more than 2 unbounded repetitions (*, +, {m,}) nested (at offset 7)"},
+        {"/(((a)*b)+c){1,}/", "more than 2 unbounded repetitions"},
+        {"!/((a+)+)+//**", "more than 2 unbounded repetitions"},
+        /* a loop over something that matches the empty string */
+        {"/(a*)*/", "of something that can match the empty string (at offset 4)"},
+        {"/(a|)+/", "of something that can match the empty string"},
+        {"/(|a)+/", "of something that can match the empty string"},
+        {"/(b?){1,}/", "of something that can match the empty string"},
+        {"/((c*|){3,}){7}/", "of something that can match the empty string (at offset 6)"},
+        {"/((b|){1,}[a-z]?){20,255}/", "of something that can match the empty string"},
+        /* expanded size */
+        {"/(.{1,200}.{1,200}.{1,200}.{1,200}.{1,200})*/", "an unbounded repetition (*, +, {m,}) "
+                                                          "of over 1000 atoms once expanded"},
+        {"/((.{1,30}.{1,30}.{1,30}.{1,30}.{1,30}.{1,30}.{1,30}.{1,30}.{1,30}){1,33})+/",
+         "of over 1000 atoms"},
+        {"/(" SIX_TIMES(SIX_TIMES(".{250}")) ".{250}.{250}.{250}.{250}.{250}){4}/",
+         "expands to over 20000 atoms (at offset 248)"}, /* 41 * 251 * 4 */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        struct ct_patterns p = {0};
+        capture_begin();
+        int rc = ct_patterns_add(&p, bad[i].pattern, strlen(bad[i].pattern), "CALLTRACE_FILTER");
+        capture_end();
+        if (rc != -1 || p.n != 0 || lines(err_buf) != 1 ||
+            strncmp(err_buf, "calltrace: CALLTRACE_FILTER: regex /", 36) != 0 ||
+            !strstr(err_buf, "/ too costly to compile: ") || !strstr(err_buf, bad[i].why) ||
+            !strstr(err_buf, "; ignored\n"))
+            fail_msg("%s: rc %d, %zu patterns, stderr: %s", bad[i].pattern, rc, p.n, err_buf);
+        ct_patterns_free(&p);
+    }
+
+    /* too long: 257 characters between the slashes */
+    char long_re[300];
+    long_re[0] = '/';
+    memset(long_re + 1, 'a', 257);
+    long_re[258] = '/';
+    struct ct_patterns p = {0};
+    capture_begin();
+    assert_int_equal(ct_patterns_add(&p, long_re, 259, "CALLTRACE_FILTER"), -1);
+    capture_end();
+    assert_int_equal(lines(err_buf), 1);
+    assert_non_null(strstr(err_buf, "longer than 256 characters"));
+    assert_int_equal(p.n, 0);
+    /* 256 is fine */
+    long_re[257] = '/';
+    assert_int_equal(ct_patterns_add(&p, long_re, 258, "CALLTRACE_FILTER"), 0);
+    assert_int_equal(p.n, 1);
+    ct_patterns_free(&p);
+
+    /* in a list, the others stay */
+    capture_begin();
+    ct_patterns_add_list(&p, "/x++/,parse_*,/^main$/", "CALLTRACE_FILTER");
+    capture_end();
+    assert_int_equal(lines(err_buf), 1);
+    assert_int_equal(p.n, 2);
+    assert_string_equal(p.v[0].text, "parse_*");
+    assert_string_equal(p.v[1].text, "^main$");
+    ct_patterns_free(&p);
+}
+
+static void cheap_regexes_accepted(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern, *name;
+        unsigned flags;
+    } ok[] = {
+        {"/^main$/", "main", CT_F_POS},
+        {"/^main$/", "domain", 0},
+        {"/foo|bar/", "a_bar", CT_F_POS},
+        {"/a{2,3}b/", "xaab", CT_F_POS},
+        {"/^a{2,3}b/", "ab", 0},
+        {"/(ab)+c/", "ababc", CT_F_POS},
+        {"/^(ab)+c$/", "abac", 0},
+        {"/x{255}/", "x", 0},
+        {"/x{0,255}y/", "y", CT_F_POS},
+        {"/(a{1,10}){1,100}/", "a", CT_F_POS},      /* 1000: the limit */
+        {"/((a{10}){10}){10}/", "a", 0},            /* 1000 */
+        {"/(a+b*)+c/", "aabc", CT_F_POS},           /* 2 unbounded nested */
+        {"/(a*b)*/", "", CT_F_POS},
+        {"/^(a(b|c?))*x$/", "aabax", CT_F_POS}, /* a(b|c?) cannot be empty */
+        {"/(a|b*c)+/", "bbc", CT_F_POS},
+        {"/((c*|){3}){7}/", "", CT_F_POS}, /* nullable, but no loop around it */
+        {"/a+b+c+d*e*f?/", "abcdef", CT_F_POS},    /* many, none nested */
+        {"/a{200}|b{200}|c{200}/", "b", 0},        /* alternatives: no product */
+        {"/(a{100})(b{100})/", "ab", 0},           /* siblings: no product */
+        /* literal operator characters: escaped, in brackets */
+        {"/x\\+\\+\\+/", "x+++", CT_F_POS},
+        {"/^operator[*+?]+$/", "operator++", CT_F_POS},
+        {"/^operator[]*+{}]+$/", "operator+{*}", CT_F_POS},
+        {"/^a[^]*+]+b$/", "axyb", CT_F_POS},
+        {"/^a[^]*+]+b$/", "a*b", 0},
+        {"/^[[:alpha:]*+]+$/", "ab*", CT_F_POS},
+        {"/^[[:digit:]]{1,3}x?$/", "123x", CT_F_POS},
+        {"/a\\{2}/", "a{2}", CT_F_POS},
+        {"/\\(x+\\)+/", "(xx))", CT_F_POS},  /* \(: no group */
+        {"/operator\\(\\)/", "S::operator()(int)", CT_F_POS},
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++) {
+        struct ct_patterns p = {0};
+        capture_begin();
+        int rc = ct_patterns_add(&p, ok[i].pattern, strlen(ok[i].pattern), "CALLTRACE_FILTER");
+        capture_end();
+        if (rc != 0 || p.n != 1 || err_buf[0])
+            fail_msg("%s: rc %d, %zu patterns, stderr: %s", ok[i].pattern, rc, p.n, err_buf);
+        unsigned got = ct_patterns_match(&p, ok[i].name);
+        if (got != ok[i].flags)
+            fail_msg("%s on '%s': flags %u, expected %u", ok[i].pattern, ok[i].name, got,
+                     ok[i].flags);
+        ct_patterns_free(&p);
+    }
+    /* invalid ones still get regcomp's message, not ours */
+    static const char *const invalid[] = {"/a{1/", "/a{x}/", "/{2}/", "/[a/", "/[[:alpha:/",
+                                          "/a\\/", "/(a/"};
+    for (size_t i = 0; i < sizeof(invalid) / sizeof(*invalid); i++) {
+        struct ct_patterns p = {0};
+        capture_begin();
+        int rc = ct_patterns_add(&p, invalid[i], strlen(invalid[i]), "CALLTRACE_FILTER");
+        capture_end();
+        if (rc != -1 || p.n != 0 || lines(err_buf) != 1 || !strstr(err_buf, ": invalid regex /"))
+            fail_msg("%s: rc %d, %zu patterns, stderr: %s", invalid[i], rc, p.n, err_buf);
+        ct_patterns_free(&p);
+    }
+}
+
 static void filter_file(void **state)
 {
     (void)state;
@@ -283,6 +433,8 @@ int main(void)
         cmocka_unit_test(globs_and_regexes),
         cmocka_unit_test(list_splitting),
         cmocka_unit_test(bad_patterns_get_one_line_each),
+        cmocka_unit_test(costly_regexes_refused),
+        cmocka_unit_test(cheap_regexes_accepted),
         cmocka_unit_test(filter_file),
         cmocka_unit_test(address_set),
         cmocka_unit_test(durations_and_caps),
