@@ -17,6 +17,7 @@
 #include "calltrace.h"
 #include "clock.h"
 #include "config.h"
+#include "capture.h"
 #include "hooks.h"
 #include "output.h"
 #include "spill.h"
@@ -88,9 +89,6 @@ int ct_runtime_init(void)
     pthread_atfork(NULL, NULL, ct_atfork_child);
     at_quick_exit(ct_on_quick_exit);
     ct_signals_install();
-    if (ct_cfg.capture_args)
-        ct_log("CALLTRACE_CAPTURE_ARGS=1: argument capture is not implemented in this version; "
-               "recording calls without arguments");
     ct_debug("calltrace %s: output %s, max depth %u, %zu KiB per thread, %s", CALLTRACE_VERSION_STRING,
              ct_cfg.output, ct_cfg.max_depth, ct_cfg.buffer_bytes / 1024,
              ct_cfg.start ? "recording" : "stopped until calltrace_start()");
@@ -98,6 +96,12 @@ int ct_runtime_init(void)
     ct_hook_tsc = ct_clk.use_tsc;
     ct_hook_rec = ct_clk.use_tsc ? CT_HOOK_REC_TSC : CT_HOOK_REC_MONO;
     ct_filters_init(); /* filters, user hooks: may switch ct_hook_rec and ct_hook_stopped */
+    if (ct_cfg.capture_args && ct_capture_init() == 0) {
+        if (ct_hook_rec != CT_HOOK_REC_TSC && ct_hook_rec != CT_HOOK_REC_MONO)
+            ct_log("CALLTRACE_FILTER and CALLTRACE_HOOK() entries are not applied while "
+                   "CALLTRACE_CAPTURE_ARGS=1 records values");
+        ct_hook_rec = CT_HOOK_REC_ARGS;
+    }
     atomic_store(&ct_gate, ct_cfg.start ? CT_GATE(1, ct_hook_rec) : CT_GATE(0, ct_hook_stopped));
     atomic_store(&ct_state, CT_READY);
     return 0;

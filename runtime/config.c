@@ -198,6 +198,8 @@ void ct_config_load(struct ct_config *cfg, char *(*get)(const char *))
     ct_cfg_bool(get, "CALLTRACE_DEBUG", &cfg->debug);
     ct_cfg_bool(get, "CALLTRACE_PRETTY_JSON", &cfg->pretty);
     ct_cfg_bool(get, "CALLTRACE_CAPTURE_ARGS", &cfg->capture_args);
+    cfg->capture_retval = cfg->capture_args;
+    ct_cfg_bool(get, "CALLTRACE_CAPTURE_RETVAL", &cfg->capture_retval);
     ct_cfg_bool(get, "CALLTRACE_START", &cfg->start);
     ct_cfg_bool(get, "CALLTRACE_SUMMARY", &cfg->summary);
 

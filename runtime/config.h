@@ -36,7 +36,8 @@ struct ct_config {
     unsigned formats;       /* enum ct_format bits, never 0 */
     bool debug;
     bool pretty;
-    bool capture_args;      /* accepted; capture itself is not implemented yet */
+    bool capture_args;      /* CALLTRACE_CAPTURE_ARGS: argument values (capture.h) */
+    bool capture_retval;    /* CALLTRACE_CAPTURE_RETVAL: return values (default: as capture_args) */
     bool start;             /* record from the start (CALLTRACE_START) */
     bool summary;           /* the summary on stderr at exit (CALLTRACE_SUMMARY) */
     uint64_t min_duration_ns; /* CALLTRACE_MIN_DURATION: shorter calls are not written (0: all) */

@@ -34,9 +34,11 @@ enum ct_ext_type {
      * followed by CT_EXT_PAYLOAD_EVENTS(length) records of raw values. */
     CT_EXT_ARGS = 5,
     /* The return value of the call that just exited, same layout; the bytes
-     * start with the function's address. */
+     * start with the function's address. A status byte CT_RETVAL_UNWOUND
+     * after it: the call did not return, an exception unwound it. */
     CT_EXT_RETVAL = 6,
 };
+#define CT_RETVAL_UNWOUND 5u
 
 struct ct_event {
     uint64_t word; /* ticks << 2 | kind */

@@ -15,6 +15,7 @@
 #include "calltrace.h"
 #include "clock.h"
 #include "format.h"
+#include "capture.h"
 #include "jsonw.h"
 
 struct ct_mark_rec {
@@ -40,6 +41,9 @@ struct ct_json {
     size_t nfns, fn_cap;
     struct ct_mark_rec *marks; /* of the current thread */
     size_t nmarks, cap;
+    /* the innermost open call's "children": not begun yet (its arguments
+     * may come first), open, or closed (its return value followed) */
+    enum { CT_KIDS_PENDING, CT_KIDS_OPEN, CT_KIDS_CLOSED } kids;
 };
 
 CT_NOINST static char *ct_json_escaped_dup(const char *s, uint32_t *len)
@@ -194,7 +198,7 @@ void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run 
     ct_jw_key(w, "max_depth");
     ct_jw_u64(w, ct_cfg.max_depth);
     ct_jw_key(w, "capture_args");
-    ct_jw_bool(w, false);
+    ct_jw_bool(w, ct_capture_tab.nslots != 0 || run->values);
     ct_json_drops(w, &run->drops, true);
     ct_jw_key(w, "filtered");
     ct_jw_obj(w);
@@ -245,6 +249,7 @@ CT_NOINST static void ct_json_thread_begin(void *st, const struct ct_out_thread 
     ct_jw_u64(w, th->calls);
     ct_jw_key(w, "root_calls");
     ct_jw_arr(w);
+    j->kids = CT_KIDS_OPEN;
 }
 
 CT_NOINST static void ct_json_open(void *st, unsigned depth, uint64_t fn, uint64_t start)
@@ -253,6 +258,10 @@ CT_NOINST static void ct_json_open(void *st, unsigned depth, uint64_t fn, uint64
     struct ct_json *j = st;
     struct ct_jw *w = &j->w;
     const struct ct_json_fn *f = ct_json_fn(j, fn);
+    if (j->kids == CT_KIDS_PENDING) { /* the first child of its parent */
+        ct_jw_key(w, "children");
+        ct_jw_arr(w);
+    }
     ct_jw_obj(w);
     ct_jw_key(w, "function");
     if (f)
@@ -273,8 +282,25 @@ CT_NOINST static void ct_json_open(void *st, unsigned depth, uint64_t fn, uint64
     ct_jw_u64(w, f ? f->line : ct_out_symbol(fn)->line);
     ct_jw_key(w, "start_ns");
     ct_jw_u64(w, ct_clock_to_ns(start));
-    ct_jw_key(w, "children");
-    ct_jw_arr(w);
+    j->kids = CT_KIDS_PENDING;
+}
+
+/* Arguments go before "children"; a return value after it. */
+CT_NOINST static void ct_json_values(void *st, unsigned depth, uint64_t fn, unsigned what,
+                                     uint32_t sig, const uint8_t *data, size_t len)
+{
+    (void)depth;
+    struct ct_json *j = st;
+    if (what == CT_EXT_RETVAL) {
+        if (j->kids == CT_KIDS_PENDING) {
+            ct_jw_key(&j->w, "children");
+            ct_jw_arr(&j->w);
+        }
+        if (j->kids != CT_KIDS_CLOSED)
+            ct_jw_arr_end(&j->w);
+        j->kids = CT_KIDS_CLOSED;
+    }
+    ct_values_json(&j->w, fn, what, sig, data, len);
 }
 
 CT_NOINST static void ct_json_close(void *st, unsigned depth, uint64_t fn, uint64_t start,
@@ -282,9 +308,16 @@ CT_NOINST static void ct_json_close(void *st, unsigned depth, uint64_t fn, uint6
 {
     (void)depth;
     (void)fn;
-    struct ct_jw *w = &((struct ct_json *)st)->w;
+    struct ct_json *j = st;
+    struct ct_jw *w = &j->w;
     uint64_t s = ct_clock_to_ns(start), e = ct_clock_to_ns(end);
-    ct_jw_arr_end(w);
+    if (j->kids == CT_KIDS_PENDING) {
+        ct_jw_key(w, "children");
+        ct_jw_arr(w);
+    }
+    if (j->kids != CT_KIDS_CLOSED)
+        ct_jw_arr_end(w);
+    j->kids = CT_KIDS_OPEN; /* the parent's */
     ct_jw_key(w, "end_ns");
     ct_jw_u64(w, e);
     ct_jw_key(w, "duration_ns");
@@ -372,6 +405,7 @@ const struct ct_format_ops ct_fmt_json = {
     .open = ct_json_open,
     .close = ct_json_close,
     .mark = ct_json_mark,
+    .values = ct_json_values,
     .thread_end = ct_json_thread_end,
     .end = ct_json_end,
 };

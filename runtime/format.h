@@ -29,6 +29,7 @@ struct ct_out_run {
     uint32_t pid;        /* the traced process (not this one, offline) */
     uint64_t end_ticks;  /* the cut's time: where still-open calls end */
     uint64_t total_calls, threads;
+    bool values;         /* the trace holds captured values (CALLTRACE_CAPTURE_ARGS) */
     struct ct_drops drops;
     bool truncated;      /* something recorded could not be kept, or CALLTRACE_MAX_CALLS */
     /* calls left out on purpose: by CALLTRACE_FILTER at record time

@@ -351,7 +351,7 @@ const struct ct_hook_set_ops ct_hook_table[CT_HOOK_SETS] = {
     [CT_HOOK_REC_TSC_FILTERED] = {ct_flt_enter, ct_flt_exit},
     [CT_HOOK_REC_MONO_FILTERED] = {ct_flt_enter, ct_flt_exit},
     [CT_HOOK_USER] = {ct_flt_enter, ct_flt_exit},
-    [CT_HOOK_REC_ARGS] = {ct_off_hook, ct_off_hook},
+    [CT_HOOK_REC_ARGS] = {ct_args_enter, ct_args_exit},
 };
 
 /* The first event of the process, maybe before main() or our constructor:
@@ -379,8 +379,43 @@ CT_NOINST static void ct_boot_exit(CT_HOOK_ARGS)
         ct_hook_table[CT_GATE_HOOK(gate)].exit(fn, site, gate, sp);
 }
 
-/* The argument-capturing set records its events through the same fast path
- * (capture.c adds the values): */
+/* The argument-capturing set's enter: recorded like any, but the thread stays
+ * busy for the values that follow (capture.c clears it). NULL when the call
+ * is not recorded. */
+struct ct_thread *ct_hook_enter_hold(void *fn, void *site, uint64_t gate, uint64_t sp)
+{
+    uint64_t hpc = ((const uint64_t *)(uintptr_t)sp)[-1];
+    struct ct_thread *t = ct_self;
+    if (!t || t->gate_seen != gate) {
+        t = ct_sync(gate);
+        if (!t)
+            return NULL;
+    }
+    if (t->busy) {
+        CT_OWNER_INC(t->dropped_reentrant);
+        return NULL;
+    }
+    t->busy = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    ct_unwind_stale(t, CT_EV_ENTER, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site, sp, hpc);
+    uint32_t d = t->depth++;
+    if (d >= ct_max_depth) {
+        CT_OWNER_INC(t->dropped_depth);
+        atomic_signal_fence(memory_order_seq_cst);
+        t->busy = 0;
+        return NULL;
+    }
+    t->sps[d] = (struct ct_open_frame){sp, hpc, (uint64_t)(uintptr_t)site, (uint64_t)(uintptr_t)fn};
+    uint32_t n = atomic_load_explicit(&t->count, memory_order_relaxed);
+    if (n >= t->cap) {
+        ct_thread_spill(t);
+        n = atomic_load_explicit(&t->count, memory_order_relaxed);
+    }
+    ct_put(t, n, CT_EV_WORD(ct_ticks_of(ct_hook_tsc), CT_EV_ENTER), fn);
+    return t;
+}
+
+/* The argument-capturing set records its exits through the same fast path: */
 void ct_hook_event(void *fn, void *site, uint64_t gate, unsigned kind, uint64_t sp)
 {
     ct_record(fn, site, gate, kind, ct_hook_tsc, sp);

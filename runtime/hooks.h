@@ -49,6 +49,8 @@ extern const struct ct_hook_set_ops ct_hook_table[CT_HOOK_SETS];
 
 /* Records one enter or exit through the fast path (for capture.c). */
 CT_INTERNAL void ct_hook_event(void *fn, void *site, uint64_t gate, unsigned kind, uint64_t sp);
+/* Records an enter and returns the thread still busy (capture.c), or NULL. */
+CT_INTERNAL struct ct_thread *ct_hook_enter_hold(void *fn, void *site, uint64_t gate, uint64_t sp);
 /* The argument-capturing hook set (capture_entry.S, capture.c). */
 CT_INTERNAL void ct_args_enter(void *fn, void *site, uint64_t gate, uint64_t sp);
 CT_INTERNAL void ct_args_exit(void *fn, void *site, uint64_t gate, uint64_t sp);

@@ -16,6 +16,7 @@
 
 #include "signals.h"
 
+#include "capture.h"
 #include "hooks.h"
 
 struct ct_ending ct_ending;
@@ -108,6 +109,9 @@ CT_NOINST static void ct_write_once(int sig, const siginfo_t *si)
 
 CT_NOINST static void ct_on_signal(int sig, siginfo_t *si, void *uc)
 {
+    /* a fault reading a value the program passed (capture.c): resume */
+    if ((sig == SIGSEGV || sig == SIGBUS) && uc && ct_probe_recover(uc))
+        return;
     int saved = errno;
     const struct sigaction *prev = &ct_prev[sig];
     if (ct_is_term(sig) && ct_is_handler(prev)) {
@@ -132,24 +136,29 @@ CT_NOINST static void ct_on_signal(int sig, siginfo_t *si, void *uc)
     errno = saved;
 }
 
-CT_NOINST static void ct_install(int sig)
+CT_NOINST static bool ct_install(int sig)
 {
     struct sigaction old;
     if (sigaction(sig, NULL, &old) != 0 || (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_IGN))
-        return;
+        return false;
     ct_prev[sig] = old;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = ct_on_signal;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
     sigfillset(&sa.sa_mask);
-    sigaction(sig, &sa, NULL);
+    return sigaction(sig, &sa, NULL) == 0;
 }
 
 void ct_signals_install(void)
 {
+    unsigned probes = 0;
     for (size_t i = 0; i < CT_ARRAY_LEN(ct_crash_sigs); i++)
-        ct_install(ct_crash_sigs[i]);
+        if (ct_install(ct_crash_sigs[i]) && (ct_crash_sigs[i] == SIGSEGV || ct_crash_sigs[i] == SIGBUS))
+            probes++;
+    /* pointers passed to traced functions are read only when a fault in
+     * doing so comes to us */
+    ct_probe_armed = probes == 2;
     for (size_t i = 0; i < CT_ARRAY_LEN(ct_term_sigs); i++)
         ct_install(ct_term_sigs[i]);
 }

@@ -65,7 +65,7 @@ CT_NOINST static void ct_tree_open_next(struct ct_tree *t)
     if (t->budget)
         t->budget->left--;
     t->sink->open(t->sink->ctx, t->opened, f->fn, f->start);
-    if (f->nvals && t->sink->values)
+    if (f->has_vals && t->sink->values)
         t->sink->values(t->sink->ctx, t->opened, f->fn, CT_EXT_ARGS, f->sig,
                         t->vals + (size_t)t->opened * CT_VALUES_MAX, f->nvals);
     t->opened++;
@@ -155,7 +155,8 @@ void ct_tree_settle(struct ct_tree *t)
     }
     if (t->exit_pending) {
         t->exit_pending = false;
-        ct_tree_pop(t, t->exit_ticks, 0);
+        ct_tree_pop(t, t->exit_ticks, t->exit_flags);
+        t->exit_flags = 0;
     }
 }
 
@@ -172,12 +173,15 @@ CT_NOINST static void ct_tree_values_done(struct ct_tree *t)
             memcpy(t->vals + (size_t)(t->depth - 1) * CT_VALUES_MAX, t->pl_buf, len);
             f->nvals = (uint32_t)len;
             f->sig = t->pl_sig;
+            f->has_vals = true;
         }
     } else if (t->pl_type == CT_EXT_RETVAL && t->exit_pending && t->depth > 0 && len >= 8) {
         struct ct_tree_frame *f = &t->stack[t->depth - 1];
         uint64_t fn;
         memcpy(&fn, t->pl_buf, 8);
-        if (fn == f->fn && t->depth <= t->opened && t->sink->values)
+        if (fn == f->fn && len > 8 && t->pl_buf[8] == CT_RETVAL_UNWOUND)
+            t->exit_flags = CT_CLOSE_UNWOUND; /* an exception went through it */
+        else if (fn == f->fn && t->depth <= t->opened && t->sink->values)
             t->sink->values(t->sink->ctx, t->depth - 1, f->fn, CT_EXT_RETVAL, t->pl_sig,
                             t->pl_buf + 8, len - 8);
     }
@@ -245,7 +249,7 @@ void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
                 t->overflow++;
                 break;
             }
-            t->stack[t->depth++] = (struct ct_tree_frame){e->addr, ts, 0, 0};
+            t->stack[t->depth++] = (struct ct_tree_frame){e->addr, ts, 0, 0, false};
             if (!t->limited)
                 t->open_pending = true; /* after its arguments, if they follow */
             else

@@ -50,7 +50,8 @@ struct ct_tree_sink {
 struct ct_tree_frame {
     uint64_t fn;
     uint64_t start;
-    uint32_t nvals, sig; /* its arguments' bytes in ct_tree.vals (0: none) */
+    uint32_t nvals, sig; /* its arguments' bytes in ct_tree.vals */
+    bool has_vals;       /* arguments were recorded (maybe none) */
 };
 
 /* CALLTRACE_MAX_CALLS: one per write (per format), shared by its threads in
@@ -98,6 +99,7 @@ struct ct_tree {
     bool open_pending;        /* the top frame opens once its arguments are known */
     bool exit_pending;        /* the top frame closes once its return value is known */
     uint64_t exit_ticks;
+    unsigned exit_flags;
 };
 
 /* cap: the deepest nesting to expect (CALLTRACE_MAX_DEPTH). Returns 0 or -1. */

@@ -102,6 +102,42 @@ int tu_true(const cJSON *o, const char *k)
     return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
 }
 
+/* A captured argument (with "name") or return value (without): "type" and
+ * either "value" or "optimized_out": true; "unreadable" and "truncated" only
+ * beside a value and only true; nothing else. */
+static const char *validate_captured(const cJSON *o, int is_arg)
+{
+    if (!cJSON_IsObject(o))
+        return is_arg ? "an argument is not an object" : "a return_value is not an object";
+    if (is_arg && !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "name")))
+        return "an argument has no string name";
+    if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "type")))
+        return "a captured value has no string type";
+    const cJSON *val = cJSON_GetObjectItemCaseSensitive(o, "value");
+    const cJSON *out = cJSON_GetObjectItemCaseSensitive(o, "optimized_out");
+    if (out && !cJSON_IsTrue(out))
+        return "a captured value's optimized_out is not true";
+    if (!val == !out)
+        return "a captured value needs exactly one of value and optimized_out";
+    static const char *const flags[] = {"unreadable", "truncated"};
+    for (size_t i = 0; i < 2; i++) {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, flags[i]);
+        if (f && (!cJSON_IsTrue(f) || !val))
+            return "a captured value's unreadable/truncated is not true beside a value";
+    }
+    const cJSON *k;
+    cJSON_ArrayForEach(k, o) {
+        static const char *const known[] = {"name", "type", "value", "optimized_out",
+                                            "unreadable", "truncated"};
+        size_t i = is_arg ? 0 : 1;
+        while (i < sizeof(known) / sizeof(*known) && strcmp(k->string, known[i]) != 0)
+            i++;
+        if (i == sizeof(known) / sizeof(*known))
+            return "a captured value has an unknown key";
+    }
+    return NULL;
+}
+
 static const char *validate_node(const cJSON *n, size_t *count)
 {
     static char msg[512];
@@ -121,6 +157,29 @@ static const char *validate_node(const cJSON *n, size_t *count)
     if (s < 0 || e < s || d != e - s) {
         snprintf(msg, sizeof(msg), "%s: start %.0f end %.0f duration %.0f inconsistent", fn, s, e, d);
         return msg;
+    }
+    const cJSON *args = cJSON_GetObjectItemCaseSensitive(n, "arguments");
+    if (args) {
+        if (!cJSON_IsArray(args))
+            return "a node's arguments is not an array";
+        const cJSON *a;
+        cJSON_ArrayForEach(a, args) {
+            const char *why = validate_captured(a, 1);
+            if (why) {
+                snprintf(msg, sizeof(msg), "%s: %s", fn, why);
+                return msg;
+            }
+        }
+    }
+    const cJSON *ret = cJSON_GetObjectItemCaseSensitive(n, "return_value");
+    if (ret) {
+        const char *why = validate_captured(ret, 0);
+        if (!why && (tu_true(n, "unwound") || tu_true(n, "unfinished")))
+            why = "a call that did not return has a return_value";
+        if (why) {
+            snprintf(msg, sizeof(msg), "%s: %s", fn, why);
+            return msg;
+        }
     }
     const cJSON *kids = cJSON_GetObjectItemCaseSensitive(n, "children");
     if (!cJSON_IsArray(kids))

@@ -24,7 +24,9 @@ cJSON *tu_load(const char *path);
  * metadata fields and types, call_trees entries, every node's keys and
  * types, duration == end - start, children inside their parent and ordered,
  * a parent's duration >= the sum of its children's, total_calls == nodes,
- * threads == entries. */
+ * threads == entries; captured "arguments" (an array of {name, type, value or
+ * optimized_out: true, maybe unreadable/truncated: true}) and "return_value"
+ * (the same without name; never on an unwound or unfinished call). */
 const char *tu_validate(const cJSON *trace);
 
 /* The call_trees entry whose name is `name`, or NULL. */

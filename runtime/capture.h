@@ -1,0 +1,148 @@
+/* capture.h — argument and return-value capture (CALLTRACE_CAPTURE_ARGS).
+ * Internal.
+ *
+ * At init, capture_dwarf.c reads the executable's DWARF once and builds a
+ * descriptor per function: its parameters (name, type, DWARF location as it
+ * stands right after the enter hook's call, which is where the hook sees the
+ * function), its return type, and the CFA rule there (from .eh_frame). The
+ * descriptors are immutable afterwards; the hot path (capture.c) finds one
+ * by a hash of the function's address, evaluates each location against the
+ * callee-saved registers and the stack, and appends the raw bytes to the
+ * event stream after the enter record. A return trampoline records the
+ * return registers the same way after the exit record. Output
+ * (capture_fmt.c) turns the bytes into JSON with the same descriptors.
+ *
+ * Recorded layout of one value (arguments: one per parameter in order;
+ * return value: the function's address, then one value):
+ *   u8 status            CT_VAL_*
+ *   if CT_VAL_OK: min(size, CT_VAL_BYTES) bytes of the value, then
+ *     char * / const char *   u8 status, u16 length, the bytes (string)
+ *     reference               u8 status, the referred value's bytes
+ *                             (and a string for a std::string &)
+ *     std::string             the string (as for char *)
+ * A signature of the descriptor (parameter kinds and sizes) goes with the
+ * record, so that a reader with different DWARF never misreads bytes. */
+#ifndef CT_CAPTURE_H
+#define CT_CAPTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ct.h"
+#include "event.h"
+
+enum ct_tkind {
+    CT_T_UNKNOWN = 0, /* not shown beyond its type name */
+    CT_T_SINT,
+    CT_T_UINT,
+    CT_T_BOOL,
+    CT_T_CHAR,   /* plain char: shown as a character */
+    CT_T_FLOAT,  /* float, double, long double by size */
+    CT_T_ENUM,
+    CT_T_PTR,
+    CT_T_CSTR,   /* char *, const char *: the string */
+    CT_T_FNPTR,  /* pointer to function: address and symbol */
+    CT_T_STRUCT, /* struct or class */
+    CT_T_UNION,
+    CT_T_ARRAY,
+    CT_T_REF,    /* C++ & and && */
+    CT_T_STDSTR, /* std::string (libstdc++'s) */
+};
+
+struct ct_type;
+struct ct_member {
+    const char *name;
+    uint32_t off;
+    uint16_t bit_off, bit_size; /* bit_size 0: not a bit-field */
+    const struct ct_type *type;
+};
+struct ct_enumer {
+    const char *name;
+    int64_t value;
+};
+struct ct_type {
+    uint8_t kind;
+    bool is_signed;               /* enums: the underlying type's sign */
+    uint32_t size;
+    const char *name;             /* as written: "const char *", "struct point" */
+    const struct ct_type *target; /* pointee, referent, element */
+    uint32_t count;               /* array elements */
+    uint32_t n;                   /* members or enumerators */
+    struct ct_member *members;
+    struct ct_enumer *enums;
+};
+
+/* A DWARF expression decoded by libdwarf: atom and operands. */
+struct ct_op {
+    uint8_t atom;
+    uint64_t a, b;
+};
+#define CT_LOC_OPS 24
+struct ct_loc {
+    uint8_t n; /* 0: no location here (optimized out) */
+    struct ct_op ops[CT_LOC_OPS];
+};
+
+struct ct_param {
+    const char *name;
+    const struct ct_type *type;
+    struct ct_loc loc;
+};
+
+enum ct_fb { CT_FB_NONE, CT_FB_CFA, CT_FB_REG };
+
+struct ct_fdesc {
+    uint64_t fn;                 /* runtime entry address */
+    uint64_t hook_pc;            /* runtime return address of the enter hook call; 0: unknown */
+    int cfa_reg;                 /* CFA = reg + cfa_off at hook_pc; -1: unknown */
+    int64_t cfa_off;
+    uint8_t fb, fb_reg;          /* DW_AT_frame_base */
+    bool variadic;
+    uint16_t nparams;
+    const struct ct_param *params;
+    const struct ct_type *ret;   /* NULL: void */
+    uint8_t ret_class[2];        /* per eightbyte: CT_RC_* */
+    uint32_t sig;                /* 24 bits */
+};
+enum { CT_RC_NONE, CT_RC_INT, CT_RC_SSE, CT_RC_MEM };
+
+/* Value status bytes. */
+enum { CT_VAL_OK = 0, CT_VAL_OUT = 1, CT_VAL_UNREADABLE = 2, CT_VAL_NULL = 3,
+       CT_VAL_TRUNCATED = 4, CT_VAL_UNWOUND = CT_RETVAL_UNWOUND };
+#define CT_VAL_BYTES 256u  /* the most bytes of one value recorded */
+#define CT_STR_BYTES 256u  /* the most bytes of one string recorded */
+
+/* The descriptors of one executable. */
+struct ct_ftab {
+    const struct ct_fdesc **slots; /* open addressing by fn */
+    size_t nslots, n;
+    void *arena;
+};
+
+CT_INTERNAL const struct ct_fdesc *ct_ftab_find(const struct ct_ftab *tab, uint64_t fn);
+/* Reads the DWARF of the ELF file at path, loaded at bias. live: this process's
+ * executable (hook call sites and CFA rules are looked up too). Returns the
+ * number of functions described, or -1. */
+CT_INTERNAL long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bias, bool live);
+
+/* Recording (capture.c). */
+extern struct ct_ftab ct_capture_tab;
+extern bool ct_capture_retval;
+/* At init with CALLTRACE_CAPTURE_ARGS: builds the table. 0, or -1 (then
+ * recording goes on without values). */
+CT_INTERNAL int ct_capture_init(void);
+/* For the SIGSEGV/SIGBUS handler: a fault inside a probe resumes at
+ * ct_probe_fault. True when it was one. */
+CT_INTERNAL bool ct_probe_recover(void *ucontext);
+extern bool ct_probe_armed;
+
+/* Output (capture_fmt.c): the table for the traced executable (this one,
+ * or the one an event file names), loaded on first use. */
+CT_INTERNAL const struct ct_ftab *ct_capture_out_table(void);
+CT_INTERNAL void ct_capture_out_set(const char *exe, uint64_t bias);
+struct ct_jw;
+/* Writes "arguments": [...] or "return_value": {...} for a value record. */
+CT_INTERNAL void ct_values_json(struct ct_jw *w, uint64_t fn, unsigned what, uint32_t sig,
+                                const uint8_t *data, size_t len);
+
+#endif
