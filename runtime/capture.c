@@ -129,6 +129,7 @@ CT_NOINST static bool ct_same_stack_t(const struct ct_thread *t, uint64_t a, uin
 struct ct_eval {
     uint64_t reg[16];
     uint64_t cfa, fb;
+    const struct ct_csite *cs; /* the caller's constants for this call, or NULL */
 };
 
 CT_NOINST static bool ct_readable(uint64_t p)
@@ -157,6 +158,14 @@ CT_NOINST static int ct_loc_read(const struct ct_loc *loc, const struct ct_eval 
     unsigned ilen = 0;
     if (loc->n == 0)
         return CT_VAL_OUT;
+    if (loc->ops[0].atom == CT_OP_ENTRY_REG) { /* the value the caller passed, if a constant */
+        for (unsigned k = 0; x->cs && k < x->cs->n; k++)
+            if (x->cs->reg[k] == loc->ops[0].a && size <= 8) {
+                memcpy(out, &x->cs->val[k], size);
+                return CT_VAL_OK;
+            }
+        return CT_VAL_OUT;
+    }
     for (unsigned i = 0; i < loc->n; i++) {
         const struct ct_op *o = &loc->ops[i];
         uint8_t a = o->atom;
@@ -387,6 +396,9 @@ void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t sp, const str
         x.reg[15] = r->r15;
         x.cfa = x.reg[d->cfa_reg] + (uint64_t)d->cfa_off;
         x.fb = d->fb == CT_FB_CFA ? x.cfa : d->fb == CT_FB_REG ? x.reg[d->fb_reg] : 0;
+        x.cs = ct_ftab_callsite(&ct_capture_tab, (uint64_t)(uintptr_t)site);
+        if (x.cs && x.cs->callee != d->die && x.cs->callee != d->origin)
+            x.cs = NULL; /* that call went elsewhere: we were reached by a tail call */
     }
     if (d) {
         uint8_t *buf = ct_cap_buf;

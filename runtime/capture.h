@@ -103,6 +103,7 @@ struct ct_fdesc {
     const struct ct_type *ret;   /* NULL: void */
     uint8_t ret_class[2];        /* per eightbyte: CT_RC_* */
     uint32_t sig;                /* 24 bits */
+    uint64_t die, origin;        /* DIE offsets: the definition, its declaration or abstract instance */
 };
 enum { CT_RC_NONE, CT_RC_INT, CT_RC_SSE, CT_RC_MEM };
 
@@ -112,14 +113,32 @@ enum { CT_VAL_OK = 0, CT_VAL_OUT = 1, CT_VAL_UNREADABLE = 2, CT_VAL_NULL = 3,
 #define CT_VAL_BYTES 256u  /* the most bytes of one value recorded */
 #define CT_STR_BYTES 256u  /* the most bytes of one string recorded */
 
+/* A call site whose argument registers the caller's DWARF gives as
+ * constants (DW_TAG_call_site_parameter, DW_AT_call_value): what a parameter
+ * described only by its entry value was at that call. */
+#define CT_CS_PARAMS 6
+struct ct_csite {
+    uint64_t ret_pc; /* runtime return address of the call */
+    uint64_t callee; /* DIE offset of the function called (DW_AT_call_origin) */
+    uint8_t n;
+    uint8_t reg[CT_CS_PARAMS];
+    uint64_t val[CT_CS_PARAMS];
+};
+/* A parameter located as DW_OP_entry_value(DW_OP_regN), DW_OP_stack_value is
+ * kept as one operation of this atom, a = N. */
+#define CT_OP_ENTRY_REG 0xa3
+
 /* The descriptors of one executable. */
 struct ct_ftab {
     const struct ct_fdesc **slots; /* open addressing by fn */
     size_t nslots, n;
+    const struct ct_csite **cs;    /* open addressing by ret_pc */
+    size_t ncs_slots;
     void *arena;
 };
 
 CT_INTERNAL const struct ct_fdesc *ct_ftab_find(const struct ct_ftab *tab, uint64_t fn);
+CT_INTERNAL const struct ct_csite *ct_ftab_callsite(const struct ct_ftab *tab, uint64_t ret_pc);
 /* Reads the DWARF of the ELF file at path, loaded at bias. live: this process's
  * executable (hook call sites and CFA rules are looked up too). Returns the
  * number of functions described, or -1. */

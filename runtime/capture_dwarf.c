@@ -61,6 +61,8 @@ struct cd {
     size_t nfns, capfns;
     const struct ct_fdesc **out;
     size_t nout, capout;
+    const struct ct_csite **cs;
+    size_t ncs, capcs;
     struct ct_span exec[8];
     size_t nexec;
     uint64_t hook; /* runtime address of __cyg_profile_func_enter */
@@ -609,6 +611,22 @@ CT_NOINST static bool cd_ops(struct cd *c, Dwarf_Locdesc_c ld, Dwarf_Unsigned no
 {
     if (nops == 0 || nops > CT_LOC_OPS)
         return false;
+    if (nops == 2) { /* DW_OP_entry_value(DW_OP_regN), DW_OP_stack_value: a caller's constant */
+        Dwarf_Small a0 = 0, a1 = 0;
+        Dwarf_Unsigned x = 0, y = 0, z = 0, br = 0, u = 0;
+        if (dwarf_get_location_op_value_c(ld, 0, &a0, &x, &y, &z, &br, &c->err) == DW_DLV_OK &&
+            (a0 == DW_OP_entry_value || a0 == DW_OP_GNU_entry_value) && x == 1 && y &&
+            dwarf_get_location_op_value_c(ld, 1, &a1, &u, &u, &u, &br, &c->err) == DW_DLV_OK &&
+            a1 == DW_OP_stack_value) {
+            uint8_t r = *(const uint8_t *)(uintptr_t)y;
+            if (r >= DW_OP_reg0 && r <= DW_OP_reg15) {
+                out->ops[0] = (struct ct_op){CT_OP_ENTRY_REG, (uint64_t)(r - DW_OP_reg0), 0};
+                out->n = 1;
+                return true;
+            }
+        }
+        cd_err(c);
+    }
     for (Dwarf_Unsigned i = 0; i < nops; i++) {
         Dwarf_Small atom = 0;
         Dwarf_Unsigned a = 0, b = 0, d3 = 0, br = 0;
@@ -901,6 +919,168 @@ CT_NOINST static uint32_t cd_sig(const struct ct_fdesc *f)
     return (uint32_t)(h ^ (h >> 32)) & 0xffffffu;
 }
 
+/* A constant DWARF expression (one operation): its value. */
+CT_NOINST static bool cd_const_expr(const uint8_t *p, Dwarf_Unsigned len, uint64_t *v)
+{
+    if (len == 0)
+        return false;
+    uint8_t op = p[0];
+    const uint8_t *q = p + 1, *end = p + len;
+    if (op >= DW_OP_lit0 && op <= DW_OP_lit31 && len == 1) {
+        *v = op - DW_OP_lit0;
+        return true;
+    }
+    size_t n = op == DW_OP_const1u || op == DW_OP_const1s ? 1 : op == DW_OP_const2u || op == DW_OP_const2s ? 2
+               : op == DW_OP_const4u || op == DW_OP_const4s ? 4 : op == DW_OP_const8u || op == DW_OP_const8s ? 8 : 0;
+    if (n) {
+        if ((Dwarf_Unsigned)(end - q) != n)
+            return false;
+        uint64_t x = 0;
+        memcpy(&x, q, n);
+        bool sgn = op == DW_OP_const1s || op == DW_OP_const2s || op == DW_OP_const4s || op == DW_OP_const8s;
+        if (sgn && n < 8 && (x >> (n * 8 - 1)) & 1)
+            x |= ~UINT64_C(0) << (n * 8);
+        *v = x;
+        return true;
+    }
+    if (op == DW_OP_constu || op == DW_OP_consts) {
+        uint64_t x = 0;
+        unsigned shift = 0;
+        uint8_t b = 0x80;
+        while (q < end && (b & 0x80) && shift < 64) {
+            b = *q++;
+            x |= (uint64_t)(b & 0x7f) << shift;
+            shift += 7;
+        }
+        if (q != end || (b & 0x80))
+            return false;
+        if (op == DW_OP_consts && shift < 64 && (b & 0x40))
+            x |= ~UINT64_C(0) << shift;
+        *v = x;
+        return true;
+    }
+    return false;
+}
+
+/* One call site's constant register arguments. */
+CT_NOINST static void cd_call_site(struct cd *c, Dwarf_Die d)
+{
+    Dwarf_Attribute a = NULL;
+    Dwarf_Addr ret = 0;
+    if (dwarf_attr(d, DW_AT_call_return_pc, &a, &c->err) != DW_DLV_OK) {
+        cd_err(c);
+        if (dwarf_attr(d, DW_AT_low_pc, &a, &c->err) != DW_DLV_OK) {
+            cd_err(c);
+            return;
+        }
+    }
+    int r = dwarf_formaddr(a, &ret, &c->err);
+    dwarf_dealloc_attribute(a);
+    if (r != DW_DLV_OK || ret == 0) {
+        cd_err(c);
+        return;
+    }
+    struct ct_csite cs;
+    memset(&cs, 0, sizeof cs);
+    cs.ret_pc = ret + c->bias;
+    /* which function it calls: without that (an indirect call), a tail call
+     * further down could take these constants for its own */
+    cs.callee = cd_ref(c, d, DW_AT_call_origin);
+    if (!cs.callee)
+        cs.callee = cd_ref(c, d, DW_AT_abstract_origin);
+    if (!cs.callee)
+        return;
+    Dwarf_Die ch = NULL;
+    if (dwarf_child(d, &ch, &c->err) != DW_DLV_OK)
+        cd_err(c);
+    Dwarf_Off prev = 0;
+    while (ch && cs.n < CT_CS_PARAMS) {
+        Dwarf_Off o = 0;
+        if (dwarf_dieoffset(ch, &o, &c->err) != DW_DLV_OK || o <= prev) {
+            cd_err(c);
+            break;
+        }
+        prev = o;
+        Dwarf_Half tag = cd_tag(c, ch);
+        if (tag == DW_TAG_call_site_parameter || tag == DW_TAG_GNU_call_site_parameter) {
+            Dwarf_Attribute la = NULL, va = NULL;
+            Dwarf_Unsigned ll = 0, vl = 0;
+            Dwarf_Ptr lp = NULL, vp = NULL;
+            if (dwarf_attr(ch, DW_AT_location, &la, &c->err) == DW_DLV_OK) {
+                if (dwarf_formexprloc(la, &ll, &lp, &c->err) == DW_DLV_OK && ll == 1 &&
+                    (dwarf_attr(ch, DW_AT_call_value, &va, &c->err) == DW_DLV_OK ||
+                     (cd_err(c), dwarf_attr(ch, DW_AT_GNU_call_site_value, &va, &c->err) == DW_DLV_OK))) {
+                    uint8_t reg = *(const uint8_t *)lp;
+                    uint64_t v = 0;
+                    if (dwarf_formexprloc(va, &vl, &vp, &c->err) == DW_DLV_OK && reg >= DW_OP_reg0 &&
+                        reg <= DW_OP_reg15 && cd_const_expr(vp, vl, &v)) {
+                        cs.reg[cs.n] = (uint8_t)(reg - DW_OP_reg0);
+                        cs.val[cs.n++] = v;
+                    }
+                    dwarf_dealloc_attribute(va);
+                }
+                dwarf_dealloc_attribute(la);
+            }
+            cd_err(c);
+        }
+        Dwarf_Die next = NULL;
+        int rr = dwarf_siblingof_b(c->dbg, ch, true, &next, &c->err);
+        dwarf_dealloc_die(ch);
+        ch = rr == DW_DLV_OK ? next : NULL;
+        cd_err(c);
+    }
+    if (ch)
+        dwarf_dealloc_die(ch);
+    if (!cs.n)
+        return;
+    struct ct_csite *keep = cd_zalloc(c, sizeof(*keep));
+    if (!keep)
+        return;
+    *keep = cs;
+    if (c->ncs == c->capcs) {
+        size_t cap = c->capcs ? c->capcs * 2 : 256;
+        const struct ct_csite **v = realloc(c->cs, cap * sizeof(*v));
+        if (!v)
+            return;
+        c->cs = v;
+        c->capcs = cap;
+    }
+    c->cs[c->ncs++] = keep;
+}
+
+/* The call sites inside a function (in its blocks and inlined code too). */
+CT_NOINST static void cd_call_sites(struct cd *c, Dwarf_Die parent, unsigned depth)
+{
+    if (depth > CD_MAX_DEPTH)
+        return;
+    Dwarf_Die ch = NULL;
+    if (dwarf_child(parent, &ch, &c->err) != DW_DLV_OK) {
+        cd_err(c);
+        return;
+    }
+    Dwarf_Off prev = 0;
+    while (ch) {
+        Dwarf_Off o = 0;
+        if (dwarf_dieoffset(ch, &o, &c->err) != DW_DLV_OK || o <= prev) {
+            cd_err(c);
+            break;
+        }
+        prev = o;
+        Dwarf_Half tag = cd_tag(c, ch);
+        if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site)
+            cd_call_site(c, ch);
+        else if (tag == DW_TAG_lexical_block || tag == DW_TAG_inlined_subroutine)
+            cd_call_sites(c, ch, depth + 1);
+        Dwarf_Die next = NULL;
+        int r = dwarf_siblingof_b(c->dbg, ch, true, &next, &c->err);
+        dwarf_dealloc_die(ch);
+        ch = r == DW_DLV_OK ? next : NULL;
+        cd_err(c);
+    }
+    if (ch)
+        dwarf_dealloc_die(ch);
+}
+
 /* The DIE to take names and types from: d, or what it is an instance or the
  * definition of. */
 CT_NOINST static Dwarf_Off cd_origin(struct cd *c, Dwarf_Die d)
@@ -932,6 +1112,8 @@ CT_NOINST static void cd_function(struct cd *c, Dwarf_Off off)
     }
     f->fn = lo + c->bias;
     f->cfa_reg = -1;
+    f->die = off;
+    f->origin = cd_origin(c, d);
     uint64_t hook_link = 0;
     if (c->live) {
         f->hook_pc = cd_hook_pc(c, lo + c->bias, hi + c->bias);
@@ -1005,6 +1187,8 @@ CT_NOINST static void cd_function(struct cd *c, Dwarf_Off off)
     }
     if (ch)
         dwarf_dealloc_die(ch);
+    if (c->live)
+        cd_call_sites(c, d, 0);
     dwarf_dealloc_die(d);
     struct ct_param *ps = cd_zalloc(c, n * sizeof(*ps) + 1);
     if (!ps)
@@ -1147,6 +1331,18 @@ const struct ct_fdesc *ct_ftab_find(const struct ct_ftab *tab, uint64_t fn)
     }
 }
 
+const struct ct_csite *ct_ftab_callsite(const struct ct_ftab *tab, uint64_t ret_pc)
+{
+    if (!tab->ncs_slots)
+        return NULL;
+    size_t mask = tab->ncs_slots - 1;
+    for (size_t i = (size_t)((ret_pc * UINT64_C(0x9e3779b97f4a7c15)) >> 40) & mask;; i = (i + 1) & mask) {
+        const struct ct_csite *s = tab->cs[i];
+        if (!s || s->ret_pc == ret_pc)
+            return s;
+    }
+}
+
 CT_NOINST static int cd_exec_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
     (void)size;
@@ -1216,6 +1412,20 @@ long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bias, bool liv
                     tab->n++;
                 }
             }
+            size_t nc = 16;
+            while (nc < c.ncs * 2 + 16)
+                nc *= 2;
+            tab->cs = calloc(nc, sizeof(*tab->cs));
+            if (tab->cs) {
+                tab->ncs_slots = nc;
+                for (size_t i = 0; i < c.ncs; i++) {
+                    size_t j = (size_t)((c.cs[i]->ret_pc * UINT64_C(0x9e3779b97f4a7c15)) >> 40) & (nc - 1);
+                    while (tab->cs[j] && tab->cs[j]->ret_pc != c.cs[i]->ret_pc)
+                        j = (j + 1) & (nc - 1);
+                    if (!tab->cs[j])
+                        tab->cs[j] = c.cs[i];
+                }
+            }
             tab->arena = c.arena;
             c.arena = NULL;
             result = (long)tab->n;
@@ -1234,6 +1444,7 @@ long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bias, bool liv
     free(c.sc);
     free(c.fns);
     free(c.out);
+    free(c.cs);
     elf_end(elf);
     close(fd);
     return result;

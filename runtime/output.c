@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "calltrace.h"
+#include "capture.h"
 #include "clock.h"
 #include "config.h"
 #include "hooks.h"
@@ -48,6 +49,7 @@ struct ct_snap {
     struct ct_event *ev; /* the unspilled tail */
     uint32_t n, seq;
     uint64_t calls, marks;
+    bool values; /* captured values were recorded */
 };
 
 struct ct_reader {
@@ -112,6 +114,8 @@ CT_NOINST static void ct_count_events(void *ctx, const struct ct_event *ev, size
         } else if (kind == CT_EV_EXT) {
             if (CT_EXT_TYPE(&ev[i]) == CT_EXT_MARK)
                 s->marks++;
+            else if (CT_EXT_TYPE(&ev[i]) == CT_EXT_ARGS)
+                s->values = true;
             i += CT_EXT_FOLLOWERS(&ev[i]);
         }
     }
@@ -463,6 +467,7 @@ CT_NOINST static int ct_output_snaps(struct ct_snap *snaps, size_t nsnap, struct
             ct_read_thread(r, &snaps[i], &cursor, ct_count_events, &snaps[i]);
         run.threads += snaps[i].calls || snaps[i].marks;
         run.total_calls += snaps[i].calls;
+        run.values |= snaps[i].values;
         run.drops.depth += snaps[i].drops.depth;
         run.drops.reentrant += snaps[i].drops.reentrant;
         run.drops.buffer += snaps[i].drops.buffer;
@@ -677,6 +682,7 @@ int ct_output_convert(const char *raw, const char *exe)
         }
     }
     ct_syms = ct_symtab_new();
+    ct_capture_out_set(exe ? exe : fh.exe, fh.exe_bias); /* argument values, if any */
     if (ct_syms && ct_symtab_add_file(ct_syms, exe ? exe : fh.exe, fh.exe_bias) != 0)
         ct_log("cannot read %s: functions are named by address (give the executable with --exe)",
                exe ? exe : fh.exe);
