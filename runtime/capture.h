@@ -143,6 +143,7 @@ CT_INTERNAL const struct ct_csite *ct_ftab_callsite(const struct ct_ftab *tab, u
  * executable (hook call sites and CFA rules are looked up too). Returns the
  * number of functions described, or -1. */
 CT_INTERNAL long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bias, bool live);
+CT_INTERNAL void ct_ftab_free(struct ct_ftab *tab);
 
 /* Recording (capture.c). */
 extern struct ct_ftab ct_capture_tab;

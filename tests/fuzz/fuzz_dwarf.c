@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 
 #include "../../runtime/symbols.c"
+#include "capture.h"
 #include "config.h"
 #include "fuzz_common.h"
 
@@ -80,6 +81,11 @@ static void touch(const struct ct_symbol *s)
     sink += strlen(s->name);
     if (s->file)
         sink += strlen(s->file);
+}
+
+static void touch_str(const char *s)
+{
+    sink += strlen(s);
 }
 
 static size_t nlookups;
@@ -143,5 +149,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr, "fuzz_dwarf: %zu exec segments, %zu DWARF ranges, %zu ELF symbols, %zu nlookups\n",
                 o->nexec, o->dwarf.n, o->elf.n, nlookups);
     ct_symtab_free(tab);
+
+    /* The argument-capture reader (CALLTRACE_CAPTURE_ARGS) of the same file,
+     * as calltrace-convert runs it: types, parameters, locations. */
+    struct ct_ftab ftab;
+    if (ct_ftab_load(&ftab, path, PIE_BIAS, false) >= 0) {
+        for (size_t i = 0; i < ftab.nslots; i++) {
+            const struct ct_fdesc *f = ftab.slots[i];
+            if (!f)
+                continue;
+            touch_str(f->ret ? f->ret->name : "void");
+            for (uint16_t k = 0; k < f->nparams; k++)
+                touch_str(f->params[k].type->name);
+        }
+        ct_ftab_free(&ftab);
+    }
     return 0;
 }

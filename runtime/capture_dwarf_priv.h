@@ -1,0 +1,88 @@
+/* capture_dwarf_priv.h — what the three parts of the capture descriptor
+ * reader share: capture_dwarf.c (units, functions, the table),
+ * capture_types.c (DIE helpers, scope names, the type graph) and
+ * capture_loc.c (locations, CFA, ranges, call sites). Internal to them. */
+#ifndef CT_CAPTURE_DWARF_PRIV_H
+#define CT_CAPTURE_DWARF_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libdwarf/dwarf.h>
+#include <libdwarf/libdwarf.h>
+
+#include "capture.h"
+#include "dwarf.h"
+
+#define CD_MAX_DEPTH 24 /* nesting of DIEs and of types we follow */
+
+struct cd_tc {
+    Dwarf_Off off;
+    struct ct_type *t;
+};
+struct cd_scope {
+    Dwarf_Off off;
+    const char *prefix; /* "ns::Cls::" */
+};
+
+struct cd {
+    Dwarf_Debug dbg;
+    Dwarf_Error err;
+    struct ct_arena *arena;
+    uint64_t bias;
+    bool live, cu_c, cu_clang;
+    Dwarf_Addr cu_base;   /* DW_AT_low_pc of the unit: base of DWARF 4 range lists */
+    Dwarf_Half cu_version;
+    unsigned nerrors;
+    Dwarf_Fde *fdes;
+    Dwarf_Cie *cies;
+    Dwarf_Signed nfde, ncie;
+    bool eh;
+    struct cd_tc *tc; /* open addressing */
+    size_t ntc, captc;
+    struct cd_scope *sc;
+    size_t nsc, capsc;
+    Dwarf_Off *fns; /* this unit's functions */
+    size_t nfns, capfns;
+    const struct ct_fdesc **out;
+    size_t nout, capout;
+    const struct ct_csite **cs;
+    size_t ncs, capcs;
+    struct ct_span exec[8];
+    size_t nexec;
+    uint64_t hook; /* runtime address of __cyg_profile_func_enter */
+};
+
+/* capture_types.c */
+extern const struct ct_type ct_void_type;
+CT_INTERNAL void cd_err(struct cd *c);
+CT_INTERNAL void *cd_zalloc(struct cd *c, size_t n);
+CT_INTERNAL const char *cd_cat(struct cd *c, const char *a, const char *b, const char *d);
+CT_INTERNAL Dwarf_Die cd_die(struct cd *c, Dwarf_Off off);
+CT_INTERNAL Dwarf_Half cd_tag(struct cd *c, Dwarf_Die d);
+/* The DIE offset an attribute refers to, or 0. */
+CT_INTERNAL Dwarf_Off cd_ref(struct cd *c, Dwarf_Die d, Dwarf_Half name);
+CT_INTERNAL bool cd_udata(struct cd *c, Dwarf_Die d, Dwarf_Half name, Dwarf_Unsigned *v);
+CT_INTERNAL bool cd_flag(struct cd *c, Dwarf_Die d, Dwarf_Half name);
+/* The DIE's name in the arena, or NULL. */
+CT_INTERNAL const char *cd_name(struct cd *c, Dwarf_Die d);
+CT_INTERNAL size_t cd_hash(Dwarf_Off off, size_t cap);
+/* Records the scope prefix ("ns::Cls::") of a named type's DIE. */
+CT_INTERNAL void cd_scope_add(struct cd *c, Dwarf_Off off, const char *prefix);
+/* The type at a DIE offset, built once (cached by offset). */
+CT_INTERNAL const struct ct_type *cd_type(struct cd *c, Dwarf_Off off, unsigned depth);
+
+/* capture_loc.c */
+/* DWARF registers the hook knows: rbx, rbp, rsp, r12-r15. */
+CT_INTERNAL bool cd_known_reg(uint64_t r);
+/* d's DW_AT_location as it stands at link-time pc (n = 0: unavailable). */
+CT_INTERNAL void cd_location(struct cd *c, Dwarf_Die d, uint64_t pc, struct ct_loc *loc);
+/* The CFA rule at link-time pc. */
+CT_INTERNAL void cd_cfa(struct cd *c, uint64_t pc, struct ct_fdesc *f);
+CT_INTERNAL void cd_frame_base(struct cd *c, Dwarf_Die d, struct ct_fdesc *f);
+/* The first range of a function given by DW_AT_ranges. */
+CT_INTERNAL bool cd_first_range(struct cd *c, Dwarf_Die d, Dwarf_Addr *lo, Dwarf_Addr *hi);
+/* Collects the call sites with constant arguments inside a function. */
+CT_INTERNAL void cd_call_sites(struct cd *c, Dwarf_Die parent, unsigned depth);
+
+#endif
