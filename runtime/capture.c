@@ -80,17 +80,17 @@ struct ct_shadow {
     volatile uint32_t busy;
     uint32_t reserved;
     uint8_t *flags; /* per entry: CT_SH_UNWINDING */
+    uint8_t *buf;   /* CT_VALUES_MAX + 16: the values being recorded (under t->busy) */
     struct ct_shent e[];
 };
 #define CT_SHADOW_CAP 2048u
 static __thread struct ct_shadow *ct_sh __attribute__((tls_model("initial-exec")));
 static pthread_key_t ct_sh_key;
 static bool ct_sh_key_ok;
-static __thread uint8_t ct_cap_buf[CT_VALUES_MAX + 16] __attribute__((tls_model("initial-exec")));
 
 CT_NOINST static size_t ct_shadow_bytes(void)
 {
-    return sizeof(struct ct_shadow) + CT_SHADOW_CAP * (sizeof(struct ct_shent) + 1);
+    return sizeof(struct ct_shadow) + CT_SHADOW_CAP * (sizeof(struct ct_shent) + 1) + CT_VALUES_MAX + 16;
 }
 
 CT_NOINST static void ct_shadow_free(void *p)
@@ -113,6 +113,7 @@ CT_NOINST static struct ct_shadow *ct_shadow(void)
     sh = p;
     sh->cap = CT_SHADOW_CAP;
     sh->flags = (uint8_t *)&sh->e[CT_SHADOW_CAP];
+    sh->buf = sh->flags + CT_SHADOW_CAP;
     ct_sh = sh;
     if (ct_sh_key_ok)
         pthread_setspecific(ct_sh_key, sh);
@@ -400,8 +401,9 @@ void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t sp, const str
         if (x.cs && x.cs->callee != d->die && x.cs->callee != d->origin)
             x.cs = NULL; /* that call went elsewhere: we were reached by a tail call */
     }
-    if (d) {
-        uint8_t *buf = ct_cap_buf;
+    struct ct_shadow *shb = d ? ct_shadow() : NULL;
+    if (d && shb) {
+        uint8_t *buf = shb->buf;
         size_t len = 0;
         for (uint16_t i = 0; i < d->nparams; i++) {
             if (!here || !d->params[i].loc.n || (d->fb == CT_FB_NONE && d->params[i].loc.ops[0].atom == DW_OP_fbreg) ||
@@ -451,9 +453,12 @@ CT_NOINST static void ct_record_ret(const struct ct_shent *e, const struct ct_re
         return;
     if (!unwound && !d->ret)
         return; /* void: nothing to add to the exit */
+    struct ct_shadow *sh = ct_shadow();
+    if (!sh)
+        return;
     t->busy = 1;
     atomic_signal_fence(memory_order_seq_cst);
-    uint8_t *buf = ct_cap_buf;
+    uint8_t *buf = sh->buf;
     memcpy(buf, &e->fn, 8);
     size_t len = 8;
     if (unwound) {
