@@ -83,6 +83,8 @@ int ct_runtime_init(void)
     ct_config_load(&ct_cfg, NULL);
     ct_max_depth = ct_cfg.max_depth;
     ct_clock_init();
+    if (ct_cfg.capture_args)
+        ct_capture_early();
     ct_thread_init();
     ct_spill_open(ct_cfg.output);
     ct_pid = getpid();

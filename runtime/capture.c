@@ -93,13 +93,26 @@ CT_NOINST static size_t ct_shadow_bytes(void)
     return sizeof(struct ct_shadow) + CT_SHADOW_CAP * (sizeof(struct ct_shent) + 1) + CT_VALUES_MAX + 16;
 }
 
+CT_NOINST static void ct_record_ret(const struct ct_shent *e, const struct ct_retregs *rr,
+                                    bool unwound);
+
+/* The thread is ending (its key destructor; created before the thread
+ * registry's, so this runs while the thread is still registered). Frames
+ * still on the shadow stack never returned: pthread_exit or a cancellation
+ * unwound them and glibc's stop function ended the unwind before their
+ * trampoline frames were reached. The last exit recorded is the outermost
+ * one's: it says unwound. */
 CT_NOINST static void ct_shadow_free(void *p)
 {
     struct ct_shadow *sh = p;
-    if (sh && sh->n == 0) { /* frames still hijacked keep theirs */
-        ct_sh = NULL;
-        munmap(sh, ct_shadow_bytes());
+    if (!sh)
+        return;
+    while (sh->n > 0) {
+        struct ct_shent e = sh->e[--sh->n];
+        ct_record_ret(&e, NULL, true);
     }
+    ct_sh = NULL;
+    munmap(sh, ct_shadow_bytes());
 }
 
 CT_NOINST static struct ct_shadow *ct_shadow(void)
@@ -547,18 +560,32 @@ _Unwind_Reason_Code ct_tramp_personality(int version, _Unwind_Action actions,
                                          struct _Unwind_Exception *ex,
                                          struct _Unwind_Context *ctx)
 {
-    (void)version, (void)actions, (void)cls, (void)ex;
+    (void)version, (void)cls, (void)ex;
     uint64_t cfa = (uint64_t)_Unwind_GetCFA(ctx);
     struct ct_shadow *sh = ct_sh;
     uint32_t k = sh ? sh->n : 0;
     while (k > 0 && sh->e[k - 1].cfa != cfa)
         k--;
-    if (k > 0) {
-        uint64_t *slot = (uint64_t *)(uintptr_t)(cfa - 8);
-        if (*slot == (uint64_t)(uintptr_t)ct_ret_tramp)
-            *slot = sh->e[k - 1].ra;
+    if (k == 0)
+        return _URC_CONTINUE_UNWIND;
+    uint64_t *slot = (uint64_t *)(uintptr_t)(cfa - 8);
+    if (*slot == (uint64_t)(uintptr_t)ct_ret_tramp)
+        *slot = sh->e[k - 1].ra;
+    if (actions & _UA_SEARCH_PHASE) {
+        /* an exception: the frame's cleanup (its exit hook) runs later, in
+         * the second phase, and records it unwound (ct_args_exit) */
         sh->flags[k - 1] |= CT_SH_UNWINDING;
+        return _URC_CONTINUE_UNWIND;
     }
+    /* a forced unwind (pthread_exit, cancellation) has no search phase: the
+     * frame's cleanup already ran its exit hook, just before this */
+    struct ct_shent e = sh->e[k - 1];
+    sh->busy = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    sh->n = k - 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    sh->busy = 0;
+    ct_record_ret(&e, NULL, true);
     return _URC_CONTINUE_UNWIND;
 }
 
@@ -575,6 +602,11 @@ bool ct_probe_recover(void *ucontext)
     return false;
 }
 
+void ct_capture_early(void)
+{
+    ct_sh_key_ok = pthread_key_create(&ct_sh_key, ct_shadow_free) == 0;
+}
+
 int ct_capture_init(void)
 {
     char exe[PATH_MAX];
@@ -582,7 +614,6 @@ int ct_capture_init(void)
     if (n <= 0)
         return -1;
     exe[n] = '\0';
-    ct_sh_key_ok = pthread_key_create(&ct_sh_key, ct_shadow_free) == 0;
     long k = ct_ftab_load(&ct_capture_tab, exe, ct_exe_bias(), true);
     if (k < 0) {
         ct_log("CALLTRACE_CAPTURE_ARGS: no usable DWARF in %s: recording without values", exe);

@@ -148,6 +148,9 @@ CT_INTERNAL void ct_ftab_free(struct ct_ftab *tab);
 /* Recording (capture.c). */
 extern struct ct_ftab ct_capture_tab;
 extern bool ct_capture_retval;
+/* At init with CALLTRACE_CAPTURE_ARGS, before the thread registry's own key:
+ * the per-thread shadow stack's key (its destructor must run first). */
+CT_INTERNAL void ct_capture_early(void);
 /* At init with CALLTRACE_CAPTURE_ARGS: builds the table. 0, or -1 (then
  * recording goes on without values). */
 CT_INTERNAL int ct_capture_init(void);

@@ -198,7 +198,10 @@ CT_NOINST static void ct_bytes_json(struct ct_jw *w, const struct ct_type *t, co
         ct_jw_key(w, "address");
         ct_jw_hex(w, raw);
         ct_jw_key(w, "symbol");
-        const struct ct_symbol *s = raw ? ct_out_symbol(raw) : NULL;
+        /* named only when it is a function the executable describes: any
+         * other bits (a union member, a library's function) are not looked up */
+        const struct ct_ftab *tab = ct_capture_out_table();
+        const struct ct_symbol *s = raw && tab && ct_ftab_find(tab, raw) ? ct_out_symbol(raw) : NULL;
         ct_jw_str(w, s && s->name ? s->name : "??");
         ct_jw_obj_end(w);
         return;
