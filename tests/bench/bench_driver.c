@@ -24,7 +24,15 @@
  * round by round (median, min, max), bytes per event on disk, peak RSS and the
  * JSON write speed.
  *
- * Usage: bench_driver --bindir DIR [--rounds R] [--quick] [--workload a,b,c,d]
+ * Then (e) args3 and (f) argstr measure argument capture
+ * (CALLTRACE_CAPTURE_ARGS): plain, empty hooks, calltrace with capture off,
+ * on, and on for arguments only, and uftrace recording a -pg build with and
+ * without -A/-R; ns per call, the cost of capture per call (on - off, round by
+ * round) and the <= 150 ns/call target of (e). A small capture-on JSON run
+ * must show every call of f3/fstr with all its argument values, so the timed
+ * runs cannot silently measure capture off.
+ *
+ * Usage: bench_driver --bindir DIR [--rounds R] [--quick] [--workload a,...,f]
  *                     [--no-uftrace] [--uftrace PATH] [--tmpdir DIR] [--keep]
  *                     [--check] [--verbose]
  */
@@ -123,7 +131,7 @@ struct run {
 static const char *opt_bindir;
 static int opt_rounds = -1;
 static bool opt_quick, opt_keep, opt_check, opt_verbose, opt_no_uftrace;
-static char opt_workloads[16] = "abcd";
+static char opt_workloads[16] = "abcdef";
 static char uftrace_path[PATH_MAX];
 static char tmpdir[PATH_MAX];
 static bool raw_ok;
@@ -155,7 +163,7 @@ static void usage(FILE *f)
             "  --bindir DIR      where the bench_<workload>_<variant> executables are\n"
             "  --rounds R        interleaved rounds (default 5; 2 with --quick)\n"
             "  --quick           small sizes: a smoke run of well under a minute\n"
-            "  --workload LIST   which workloads, e.g. a,b (default a,b,c,d)\n"
+            "  --workload LIST   which workloads, e.g. a,b (default a,b,c,d,e,f)\n"
             "  --no-uftrace      skip uftrace even if it is installed\n"
             "  --uftrace PATH    the uftrace to use (default: uftrace on PATH)\n"
             "  --tmpdir DIR      where traces go (default $TMPDIR or /tmp); a fresh\n"
@@ -187,8 +195,8 @@ static void parse_args(int argc, char **argv)
             for (const char *p = v; *p; p++) {
                 if (*p == ',' || *p == ' ')
                     continue;
-                if (*p < 'a' || *p > 'd' || n + 1 >= sizeof(opt_workloads))
-                    die("--workload wants letters a-d, e.g. a,b");
+                if (*p < 'a' || *p > 'f' || n + 1 >= sizeof(opt_workloads))
+                    die("--workload wants letters a-f, e.g. a,b");
                 opt_workloads[n++] = *p;
             }
             opt_workloads[n] = '\0';
@@ -866,6 +874,373 @@ static void bench_rss_scaling(void)
                 (double)r[1].calls / (double)r[0].calls, v);
 }
 
+/* ---------------------------------------------------------------- argument capture */
+
+/* Workloads (e) and (f): what CALLTRACE_CAPTURE_ARGS costs per call. */
+#define T_ARGS3_NS 150.0 /* ns per call of f3(int, int, int) with capture on */
+
+enum avariant { A_PLAIN, A_EMPTY, A_CT_OFF, A_CT_ON, A_CT_ARGS, A_UF, A_UF_ARGS, NAV };
+
+static const char *const aname[NAV] = {
+    [A_PLAIN] = "plain",        [A_EMPTY] = "empty hooks",   [A_CT_OFF] = "ct capture off",
+    [A_CT_ON] = "ct capture on", [A_CT_ARGS] = "ct args only", [A_UF] = "uftrace",
+    [A_UF_ARGS] = "uftrace -A -R",
+};
+static const char *const abin[NAV] = {
+    [A_PLAIN] = "plain",     [A_EMPTY] = "empty", [A_CT_OFF] = "calltrace",
+    [A_CT_ON] = "calltrace", [A_CT_ARGS] = "calltrace", [A_UF] = "pg", [A_UF_ARGS] = "pg",
+};
+
+struct args_workload {
+    char letter;
+    const char *name; /* bench_<name>_<variant> */
+    const char *fn;   /* the function whose values are captured */
+    const char *what;
+    const char *iters[2]; /* [quick] */
+    int nargs;            /* its parameters: each must carry a value in the JSON */
+    const char *uf_args;  /* uftrace -A and -R: the same values, by hand */
+    const char *uf_ret;
+    bool goal;            /* the <= 150 ns/call target applies */
+};
+
+/* ~4M calls per timed run (500K with --quick). */
+static const struct args_workload args_workloads[] = {
+    {'e', "args3", "f3", "a loop calling int f3(int a, int b, int c); argument: iterations",
+     {"4000000", "500000"}, 3, "f3@arg1/i32,arg2/i32,arg3/i32", "f3@retval/i32", true},
+    {'f', "argstr", "fstr",
+     "a loop calling int fstr(const char *s, struct rec { int id; double w; char tag[8]; } r) "
+     "(5-23 chars; r by value, on the stack); argument: iterations",
+     {"4000000", "500000"}, 2,
+     "fstr@arg1/s,arg2/i32%stack+1,arg3/f64%stack+2,arg4/x64%stack+3", "fstr@retval/i32", false},
+};
+#define NAW (sizeof(args_workloads) / sizeof(args_workloads[0]))
+
+static void abin_path(char *out, size_t cap, const struct args_workload *w, enum avariant v)
+{
+    if ((size_t)snprintf(out, cap, "%s/bench_%s_%s", opt_bindir, w->name, abin[v]) >= cap)
+        die("path too long: %s", opt_bindir);
+}
+
+/* One run of a variant of (e) or (f). The calltrace runs are those of (a)-(d)
+ * (raw event file when supported), with capture off, on, or on for arguments
+ * only; uftrace records the -pg binary, with or without -A/-R. json_out: a
+ * calltrace run with capture on writing compact JSON there (kept). */
+static void run_args_variant(const struct args_workload *w, enum avariant v, const char *iters,
+                             const char *json_out, struct run *res)
+{
+    char bin[PATH_MAX], out[PATH_MAX], udir[PATH_MAX], aopt[256], ropt[128];
+    char env_out[PATH_MAX + 32];
+    char *argv[16];
+    const char *env[8];
+    int n = 0, ne = 0;
+    bool fast_exit = true, ct = v == A_CT_OFF || v == A_CT_ON || v == A_CT_ARGS;
+    abin_path(bin, sizeof(bin), w, v);
+
+    clean_tmp();
+    if (v == A_UF || v == A_UF_ARGS) {
+        tmp_path(udir, sizeof(udir), "uftrace.data");
+        argv[n++] = uftrace_path;
+        argv[n++] = (char *)"record";
+        argv[n++] = (char *)"--no-pager";
+        argv[n++] = (char *)"--no-libcall";
+        argv[n++] = (char *)"-d";
+        argv[n++] = udir;
+        if (v == A_UF_ARGS) {
+            snprintf(aopt, sizeof(aopt), "--argument=%s", w->uf_args);
+            snprintf(ropt, sizeof(ropt), "--retval=%s", w->uf_ret);
+            argv[n++] = aopt;
+            argv[n++] = ropt;
+        }
+        fast_exit = false;
+    }
+    argv[n++] = bin;
+    argv[n++] = (char *)iters;
+    if (ct) {
+        if (json_out) {
+            snprintf(out, sizeof(out), "%s", json_out);
+        } else {
+            tmp_path(out, sizeof(out), raw_ok ? "trace.ctraw" : "trace.json");
+        }
+        snprintf(env_out, sizeof(env_out), "CALLTRACE_OUTPUT=%s", out);
+        env[ne++] = env_out;
+        if (v != A_CT_OFF)
+            env[ne++] = "CALLTRACE_CAPTURE_ARGS=1";
+        if (v == A_CT_ARGS)
+            env[ne++] = "CALLTRACE_CAPTURE_RETVAL=0";
+        if (json_out) {
+            env[ne++] = "CALLTRACE_FORMAT=json";
+            env[ne++] = "CALLTRACE_PRETTY_JSON=0";
+            fast_exit = false;
+        } else if (raw_ok) {
+            env[ne++] = "CALLTRACE_FORMAT=raw";
+            fast_exit = false;
+        }
+    }
+    env[ne] = NULL;
+    if (fast_exit)
+        argv[n++] = (char *)"--fast-exit";
+    argv[n] = NULL;
+
+    run_cmd(argv, env, res);
+    if (v == A_UF || v == A_UF_ARGS)
+        res->file_bytes = uftrace_bytes(udir);
+    else if (ct && !json_out && raw_ok)
+        res->file_bytes = file_size(out);
+    if (opt_verbose)
+        printf("    [%s] %-14s %s: calls=%llu ns=%.0f rss=%.1fMB file=%.0f%s\n", w->name,
+               aname[v], iters, res->calls, res->ns, res->rss_mb, res->file_bytes,
+               res->ok ? "" : " FAILED");
+    if (!json_out)
+        clean_tmp();
+}
+
+/* Within a JSON string starting at p (after the opening quote): the closing
+ * quote, or NULL. */
+static const char *json_str_end(const char *p)
+{
+    for (; *p; p++) {
+        if (*p == '\\' && p[1])
+            p++;
+        else if (*p == '"')
+            return p;
+    }
+    return NULL;
+}
+
+/* p points at '[' or '{': the matching close, or NULL. */
+static const char *json_match(const char *p)
+{
+    int depth = 0;
+    for (; *p; p++) {
+        if (*p == '"') {
+            p = json_str_end(p + 1);
+            if (!p)
+                return NULL;
+        } else if (*p == '[' || *p == '{') {
+            depth++;
+        } else if (*p == ']' || *p == '}') {
+            if (--depth == 0)
+                return p;
+        }
+    }
+    return NULL;
+}
+
+/* Counts the elements of the "arguments" array at p ('[') that carry a
+ * value (an object with "value" and no "optimized_out"); *total gets all. */
+static int json_args_with_values(const char *p, const char *end, int *total)
+{
+    int good = 0;
+    *total = 0;
+    for (const char *q = p + 1; q < end; q++) {
+        if (*q == '"') {
+            q = json_str_end(q + 1);
+            if (!q)
+                break;
+        } else if (*q == '{') {
+            const char *close = json_match(q);
+            if (!close || close > end)
+                break;
+            size_t len = (size_t)(close - q);
+            bool has_value = memmem(q, len, "\"value\":", 8) != NULL;
+            bool opt_out = memmem(q, len, "\"optimized_out\"", 15) != NULL;
+            (*total)++;
+            good += has_value && !opt_out;
+            q = close;
+        }
+    }
+    return good;
+}
+
+/* The trace must hold what the timed capture-on runs are assumed to record:
+ * every call of w->fn with its w->nargs arguments, each with a value, and a
+ * return value. Runs a small capture-on JSON run and looks at its text. */
+static bool args_json_sanity(const struct args_workload *w, char *sample, size_t sample_cap)
+{
+    static char json[1 << 20];
+    char path[PATH_MAX], key[64];
+    const char *iters = "16";
+    struct run r;
+    clean_tmp();
+    tmp_path(path, sizeof(path), "sanity.json");
+    run_args_variant(w, A_CT_ON, iters, path, &r);
+    size_t len = read_file(path, json, sizeof(json));
+    clean_tmp();
+    snprintf(sample, sample_cap, "no trace");
+    if (!r.ok || !len)
+        return false;
+    snprintf(key, sizeof(key), "\"function\":\"%s\"", w->fn);
+    int nodes = 0, full = 0;
+    for (const char *p = strstr(json, key); p; p = strstr(p + 1, key)) {
+        nodes++;
+        const char *next = strstr(p + 1, "\"function\":\"");
+        const char *a = strstr(p, "\"arguments\":[");
+        if (!a || (next && a > next))
+            continue;
+        const char *arr = a + strlen("\"arguments\":");
+        const char *end = json_match(arr);
+        if (!end)
+            continue;
+        int total, good = json_args_with_values(arr, end, &total);
+        const char *rv = strstr(end, "\"return_value\":{");
+        bool has_rv = rv && (!next || rv < next);
+        if (total == w->nargs && good == w->nargs && has_rv) {
+            if (full++ == 0)
+                snprintf(sample, sample_cap, "%.*s", (int)(end - arr + 1), arr);
+        }
+    }
+    unsigned long expect = strtoul(iters, NULL, 10);
+    bool ok = nodes == (int)expect && full == nodes;
+    if (!ok) {
+        char why[160];
+        snprintf(why, sizeof(why), "%d of %d %s calls (expected %lu) carry %d arguments with values "
+                 "and a return value", full, nodes, w->fn, expect, w->nargs);
+        snprintf(sample, sample_cap, "%s", why);
+    }
+    return ok;
+}
+
+static void bench_args_workload(const struct args_workload *w, bool have_uftrace)
+{
+    const int R = opt_rounds, q = opt_quick ? 1 : 0;
+    const char *iters = w->iters[q];
+    static struct run runs[NAV][MAX_ROUNDS];
+    bool use[NAV];
+    for (int v = 0; v < NAV; v++)
+        use[v] = (v != A_UF && v != A_UF_ARGS) || have_uftrace;
+
+    printf("\n== (%c) %s: %s\n", w->letter, w->name, w->what);
+    printf("   timed runs: bench_%s_<variant> %s; %d interleaved rounds; calltrace %s\n", w->name,
+           iters, R,
+           raw_ok ? "with CALLTRACE_FORMAT=raw (event file kept)" : "runs skip the trace writing");
+    printf("   capture on = CALLTRACE_CAPTURE_ARGS=1 (arguments and return values); args only = "
+           "also CALLTRACE_CAPTURE_RETVAL=0\n");
+    if (have_uftrace)
+        printf("   uftrace records the -pg binary (it reads no arguments from -finstrument-functions "
+               "ones);\n   -A -R: --argument=%s --retval=%s\n",
+               w->uf_args, w->uf_ret);
+    fflush(stdout);
+
+    /* the JSON check first: a benchmark of capture must not measure capture off */
+    char sample[512];
+    bool sane = args_json_sanity(w, sample, sizeof(sample));
+
+    for (int v = 0; v < NAV; v++) {
+        if (!use[v] || v == A_UF || v == A_UF_ARGS)
+            continue;
+        struct run tmp;
+        run_args_variant(w, (enum avariant)v, w->iters[1], NULL, &tmp);
+    }
+    for (int r = 0; r < R; r++) {
+        for (int k = 0; k < NAV; k++) {
+            int v = (k + r) % NAV;
+            if (use[v])
+                run_args_variant(w, (enum avariant)v, iters, NULL, &runs[v][r]);
+        }
+        if (!opt_verbose && isatty(STDOUT_FILENO)) {
+            printf("   round %d/%d done\r", r + 1, R);
+            fflush(stdout);
+        }
+    }
+    if (!opt_verbose && isatty(STDOUT_FILENO))
+        printf("%30s\r", "");
+
+    double nspc[NAV][MAX_ROUNDS], rss[NAV][MAX_ROUNDS], bpc[NAV][MAX_ROUNDS];
+    unsigned long long calls = 0;
+    for (int v = 0; v < NAV; v++)
+        for (int r = 0; r < R; r++) {
+            const struct run *x = &runs[v][r];
+            bool good = use[v] && x->ok && x->calls > 0;
+            nspc[v][r] = good ? x->ns / (double)x->calls : NAN;
+            rss[v][r] = good ? x->rss_mb : NAN;
+            bpc[v][r] = good && x->file_bytes > 0 ? x->file_bytes / (double)x->calls : NAN;
+            if (good && v == A_PLAIN)
+                calls = x->calls;
+        }
+    char c1[32];
+    printf("   calls per timed run: %s\n", commas(calls, c1, sizeof(c1)));
+    printf("   %-16s %12s %10s %14s %16s\n", "variant", "ns/call med", "min", "peak RSS MB",
+           "bytes/call disk");
+    for (int v = 0; v < NAV; v++) {
+        if (!use[v]) {
+            printf("   %-16s %12s %10s %14s %16s   (uftrace not found)\n", aname[v], "n/a", "n/a",
+                   "n/a", "n/a");
+            continue;
+        }
+        struct stats s = stats_of(nspc[v], R), m = stats_of(rss[v], R), b = stats_of(bpc[v], R);
+        char bt[32] = "-";
+        if (b.n)
+            snprintf(bt, sizeof(bt), "%.1f", b.med);
+        printf("   %-16s %12.2f %10.2f %14.1f %16s\n", aname[v], s.med, s.min, m.med, bt);
+    }
+
+    /* the cost of capture, round by round */
+    printf("   cost of capture (per round, then median):\n");
+    static const struct {
+        enum avariant on, off;
+        const char *label;
+    } diffs[] = {
+        {A_CT_ON, A_CT_OFF, "calltrace on-off"},
+        {A_CT_ARGS, A_CT_OFF, "ct args only-off"},
+        {A_UF_ARGS, A_UF, "uftrace -A-R - no"},
+    };
+    double d_on = NAN;
+    for (size_t i = 0; i < sizeof(diffs) / sizeof(diffs[0]); i++) {
+        if (!use[diffs[i].on])
+            continue;
+        double d[MAX_ROUNDS], ratio[MAX_ROUNDS];
+        for (int r = 0; r < R; r++) {
+            d[r] = nspc[diffs[i].on][r] - nspc[diffs[i].off][r];
+            ratio[r] = nspc[diffs[i].on][r] / nspc[diffs[i].off][r];
+        }
+        struct stats s = stats_of(d, R), x = stats_of(ratio, R);
+        if (!s.n) {
+            printf("   %-18s n/a\n", diffs[i].label);
+            continue;
+        }
+        if (i == 0)
+            d_on = s.med;
+        printf("   %-18s %+8.2f ns/call (min %+.2f, max %+.2f); %.2fx the time\n", diffs[i].label,
+               s.med, s.min, s.max, x.med);
+    }
+    if (use[A_UF_ARGS]) {
+        double rr[MAX_ROUNDS];
+        for (int r = 0; r < R; r++)
+            rr[r] = nspc[A_CT_ON][r] / nspc[A_UF_ARGS][r];
+        struct stats s = stats_of(rr, R);
+        if (s.n)
+            printf("   %-18s %8.2fx  (ct capture on / uftrace -A -R, for reference)\n",
+                   "calltrace/uftrace", s.med);
+    }
+
+    struct stats on = stats_of(nspc[A_CT_ON], R), off = stats_of(nspc[A_CT_OFF], R);
+    if (w->goal) {
+        const char *v = verdict(on.med, T_ARGS3_NS, true);
+        printf("   %-18s %8.2f ns/call = %.2fx the goal  target <= %.0f ns/call: %s\n",
+               "capture on", on.med, on.med / T_ARGS3_NS, T_ARGS3_NS, v);
+        add_summary("(%c) %-18s %6.2f ns/call (off %.1f, %+.1f)  target <= 150 ns  %s", w->letter,
+                    "capture on", on.med, off.med, d_on, v);
+    } else {
+        printf("   %-18s %8.2f ns/call  (no target; for comparison with (e))\n", "capture on",
+               on.med);
+        add_summary("(%c) %-18s %6.2f ns/call (off %.1f, %+.1f)  no target", w->letter,
+                    "capture on", on.med, off.med, d_on);
+    }
+    if (sane) {
+        printf("   %-18s every %s call of a %s-call JSON run carries %d argument values and a "
+               "return value: ok\n   %-18s first: %.300s\n",
+               "JSON check", w->fn, "16", w->nargs, "", sample);
+        add_summary("(%c) %-18s %d values on every %s call   ok", w->letter, "JSON arguments",
+                    w->nargs, w->fn);
+    } else {
+        failures++;
+        printf("   %-18s FAILED: %s\n   %-18s (the capture-on numbers above may not measure "
+               "capture)\n",
+               "JSON check", sample, "");
+        add_summary("(%c) %-18s FAILED: %.120s", w->letter, "JSON arguments", sample);
+    }
+}
+
 int main(int argc, char **argv)
 {
     parse_args(argc, argv);
@@ -888,6 +1263,14 @@ int main(int argc, char **argv)
             char bin[PATH_MAX];
             bin_path(bin, sizeof(bin), &workloads[i], (enum variant)v);
             if (strchr(opt_workloads, workloads[i].letter) && access(bin, X_OK) != 0)
+                die("%s: %s (build the bench targets first; --bindir is their directory)", bin,
+                    strerror(errno));
+        }
+    for (size_t i = 0; i < NAW; i++)
+        for (int v = 0; v < NAV; v++) {
+            char bin[PATH_MAX];
+            abin_path(bin, sizeof(bin), &args_workloads[i], (enum avariant)v);
+            if (strchr(opt_workloads, args_workloads[i].letter) && access(bin, X_OK) != 0)
                 die("%s: %s (build the bench targets first; --bindir is their directory)", bin,
                     strerror(errno));
         }
@@ -935,6 +1318,9 @@ int main(int argc, char **argv)
             bench_workload(&workloads[i], have_uftrace);
     if (strchr(opt_workloads, 'a'))
         bench_rss_scaling();
+    for (size_t i = 0; i < NAW; i++)
+        if (strchr(opt_workloads, args_workloads[i].letter))
+            bench_args_workload(&args_workloads[i], have_uftrace);
 
     printf("\n== summary (medians; targets of the issue)\n");
     for (int i = 0; i < nsummary; i++)
