@@ -143,6 +143,7 @@ CT_NOINST static bool ct_same_stack_t(const struct ct_thread *t, uint64_t a, uin
 struct ct_eval {
     uint64_t reg[16];
     uint64_t cfa, fb;
+    uint64_t stack_lo, stack_hi; /* the live part of this thread's stack: read directly */
     const struct ct_csite *cs; /* the caller's constants for this call, or NULL */
 };
 
@@ -172,6 +173,18 @@ CT_NOINST static int ct_loc_read(const struct ct_loc *loc, const struct ct_eval 
     unsigned ilen = 0;
     if (loc->n == 0)
         return CT_VAL_OUT;
+    if (loc->n == 1 && loc->ops[0].atom == DW_OP_fbreg) { /* the common case at -O0 */
+        uint64_t a = x->fb + loc->ops[0].a;
+        if (a >= x->stack_lo && a < x->stack_hi && size <= x->stack_hi - a) {
+            memcpy(out, (const void *)(uintptr_t)a, size);
+            return CT_VAL_OK;
+        }
+        return ct_read_mem(out, a, size);
+    }
+    if (loc->n == 1 && loc->ops[0].atom >= DW_OP_reg0 && loc->ops[0].atom <= DW_OP_reg15 && size <= 8) {
+        memcpy(out, &x->reg[loc->ops[0].atom - DW_OP_reg0], size); /* in a callee-saved register */
+        return CT_VAL_OK;
+    }
     if (loc->ops[0].atom == CT_OP_ENTRY_REG) { /* the value the caller passed, if a constant */
         for (unsigned k = 0; x->cs && k < x->cs->n; k++)
             if (x->cs->reg[k] == loc->ops[0].a && size <= 8) {
@@ -258,8 +271,16 @@ CT_NOINST static int ct_loc_read(const struct ct_loc *loc, const struct ct_eval 
     }
     if (done)
         return CT_VAL_OUT; /* pieces not covering the value */
-    if (kind == K_MEM)
-        return sp ? ct_read_mem(out, st[sp - 1], size) : CT_VAL_OUT;
+    if (kind == K_MEM) {
+        if (!sp)
+            return CT_VAL_OUT;
+        uint64_t a = st[sp - 1];
+        if (a >= x->stack_lo && a < x->stack_hi && size <= x->stack_hi - a) {
+            memcpy(out, (const void *)(uintptr_t)a, size); /* the frame's own stack */
+            return CT_VAL_OK;
+        }
+        return ct_read_mem(out, a, size);
+    }
     if (size > 8 || (kind == K_IMPLICIT && size > ilen))
         return CT_VAL_OUT;
     memcpy(out, &value, size);
@@ -349,12 +370,13 @@ CT_NOINST static size_t ct_put_param(uint8_t *out, const struct ct_param *p, con
     out[0] = (uint8_t)st;
     if (st != CT_VAL_OK)
         return 1;
-    return 1 + n + ct_put_extra(out + 1 + n, t, out + 1);
+    bool extra = t->kind == CT_T_CSTR || t->kind == CT_T_STDSTR || t->kind == CT_T_REF;
+    return 1 + n + (extra ? ct_put_extra(out + 1 + n, t, out + 1) : 0);
 }
 
 /* Appends the extension record and its payload; t->busy is held. */
 CT_NOINST static void ct_put_values(struct ct_thread *t, unsigned type, uint32_t sig,
-                                    const uint8_t *data, size_t len)
+                                    uint8_t *data, size_t len)
 {
     uint32_t k = 1 + (uint32_t)CT_EXT_PAYLOAD_EVENTS(len);
     uint32_t c = atomic_load_explicit(&t->count, memory_order_relaxed);
@@ -363,11 +385,10 @@ CT_NOINST static void ct_put_values(struct ct_thread *t, unsigned type, uint32_t
     __atomic_store_n(&e->word, CT_EV_WORD(ticks, CT_EV_EXT), __ATOMIC_RELAXED);
     __atomic_store_n(&e->addr, CT_EXT_ADDR(type, ((uint64_t)sig << 32) | len), __ATOMIC_RELAXED);
     uint64_t *dst = (uint64_t *)(e + 1);
+    memset(data + len, 0, (k - 1) * sizeof(struct ct_event) - len); /* the last record's tail */
     for (size_t i = 0; i < (size_t)(k - 1) * 2; i++) {
-        uint64_t w = 0;
-        size_t off = i * 8;
-        if (off < len)
-            memcpy(&w, data + off, len - off < 8 ? len - off : 8);
+        uint64_t w;
+        memcpy(&w, data + i * 8, 8);
         __atomic_store_n(&dst[i], w, __ATOMIC_RELAXED);
     }
     ct_thread_commit(t, k);
@@ -411,6 +432,9 @@ void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t sp, const str
         x.cfa = x.reg[d->cfa_reg] + (uint64_t)d->cfa_off;
         x.fb = d->fb == CT_FB_CFA ? x.cfa : d->fb == CT_FB_REG ? x.reg[d->fb_reg] : 0;
         x.cs = ct_ftab_callsite(&ct_capture_tab, (uint64_t)(uintptr_t)site);
+        /* from the hook's stack pointer to the top of the thread's stack */
+        x.stack_lo = sp;
+        x.stack_hi = sp >= t->stack_lo && sp < t->stack_hi ? t->stack_hi : sp;
         if (x.cs && x.cs->callee != d->die && x.cs->callee != d->origin)
             x.cs = NULL; /* that call went elsewhere: we were reached by a tail call */
     }

@@ -397,7 +397,9 @@ struct ct_thread *ct_hook_enter_hold(void *fn, void *site, uint64_t gate, uint64
     }
     t->busy = 1;
     atomic_signal_fence(memory_order_seq_cst);
-    ct_unwind_stale(t, CT_EV_ENTER, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site, sp, hpc);
+    uint32_t d0 = t->depth;
+    if (d0 > 0 && d0 <= ct_max_depth && sp >= t->sps[d0 - 1].sp) /* else certainly a child */
+        ct_unwind_stale(t, CT_EV_ENTER, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site, sp, hpc);
     uint32_t d = t->depth++;
     if (d >= ct_max_depth) {
         CT_OWNER_INC(t->dropped_depth);
