@@ -201,8 +201,14 @@ CT_NOINST static void ct_feed_tree(void *ctx, const struct ct_event *ev, size_t 
 CT_NOINST static void ct_limit_tree(struct ct_tree *tree, struct ct_tree_budget *budget)
 {
     double ticks = (double)ct_cfg.min_duration_ns / ct_clk.ns_per_tick;
-    uint64_t min = (uint64_t)ticks;
-    ct_tree_limit(tree, min + ((double)min < ticks), ct_cfg.max_calls ? budget : NULL);
+    /* a damaged file's calibration can make this anything: a tick count
+     * beyond 2^63 (or NaN) keeps nothing, rather than overflow the cast */
+    uint64_t min = ticks >= 0x1p63 || ticks != ticks ? UINT64_MAX / 2 : (uint64_t)ticks;
+    if (ct_cfg.min_duration_ns == 0)
+        min = 0;
+    else if (min < UINT64_MAX / 2 && (double)min < ticks)
+        min++;
+    ct_tree_limit(tree, min, ct_cfg.max_calls ? budget : NULL);
 }
 
 /* Writes one format: every thread's events through the tree builder into
