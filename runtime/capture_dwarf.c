@@ -175,17 +175,8 @@ CT_NOINST static void cd_function(struct cd *c, Dwarf_Off off)
 
     struct ct_param tmp[64];
     uint16_t n = 0;
-    Dwarf_Die ch = NULL;
-    if (dwarf_child(d, &ch, &c->err) != DW_DLV_OK)
-        cd_err(c);
-    Dwarf_Off prev = 0;
-    while (ch && n < CT_ARRAY_LEN(tmp)) {
-        Dwarf_Off o = 0;
-        if (dwarf_dieoffset(ch, &o, &c->err) != DW_DLV_OK || o <= prev) {
-            cd_err(c);
-            break;
-        }
-        prev = o;
+    struct cd_iter it;
+    for (Dwarf_Die ch = cd_first(c, d, &it); ch && n < CT_ARRAY_LEN(tmp); ch = cd_next(c, &it)) {
         Dwarf_Half tag = cd_tag(c, ch);
         if (tag == DW_TAG_formal_parameter) {
             struct ct_param *p = &tmp[n];
@@ -212,14 +203,8 @@ CT_NOINST static void cd_function(struct cd *c, Dwarf_Off off)
         } else if (tag == DW_TAG_unspecified_parameters) {
             f->variadic = true;
         }
-        Dwarf_Die next = NULL;
-        int r = dwarf_siblingof_b(c->dbg, ch, true, &next, &c->err);
-        dwarf_dealloc_die(ch);
-        ch = r == DW_DLV_OK ? next : NULL;
-        cd_err(c);
     }
-    if (ch)
-        dwarf_dealloc_die(ch);
+    cd_iter_end(&it);
     if (c->live)
         cd_call_sites(c, d, 0);
     dwarf_dealloc_die(d);
@@ -246,19 +231,9 @@ CT_NOINST static void cd_walk(struct cd *c, Dwarf_Die parent, const char *prefix
 {
     if (depth > CD_MAX_DEPTH)
         return;
-    Dwarf_Die d = NULL;
-    if (dwarf_child(parent, &d, &c->err) != DW_DLV_OK) {
-        cd_err(c);
-        return;
-    }
-    Dwarf_Off prev = 0;
-    while (d) {
-        Dwarf_Off off = 0;
-        if (dwarf_dieoffset(d, &off, &c->err) != DW_DLV_OK || off <= prev) {
-            cd_err(c);
-            break;
-        }
-        prev = off;
+    struct cd_iter it;
+    for (Dwarf_Die d = cd_first(c, parent, &it); d; d = cd_next(c, &it)) {
+        Dwarf_Off off = it.prev; /* d's offset */
         Dwarf_Half tag = cd_tag(c, d);
         switch (tag) {
         case DW_TAG_namespace:
@@ -296,14 +271,8 @@ CT_NOINST static void cd_walk(struct cd *c, Dwarf_Die parent, const char *prefix
         default:
             break;
         }
-        Dwarf_Die next = NULL;
-        int r = dwarf_siblingof_b(c->dbg, d, true, &next, &c->err);
-        dwarf_dealloc_die(d);
-        d = r == DW_DLV_OK ? next : NULL;
-        cd_err(c);
     }
-    if (d)
-        dwarf_dealloc_die(d);
+    cd_iter_end(&it);
 }
 
 CT_NOINST static void cd_units(struct cd *c)

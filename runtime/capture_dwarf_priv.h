@@ -53,6 +53,21 @@ struct cd {
     uint64_t hook; /* runtime address of __cyg_profile_func_enter */
 };
 
+/* The children of a DIE, in order:
+ *     struct cd_iter it;
+ *     for (Dwarf_Die ch = cd_first(c, parent, &it); ch; ch = cd_next(c, &it)) ...
+ *     cd_iter_end(&it);
+ * Iteration stops at an error and at a child that does not lie after its
+ * predecessor (a corrupt DW_AT_sibling pointing back would loop forever).
+ * The DIE given is freed by the next step or by cd_iter_end(). */
+struct cd_iter {
+    Dwarf_Die die;  /* the current child */
+    Dwarf_Off prev; /* its offset */
+};
+CT_INTERNAL Dwarf_Die cd_first(struct cd *c, Dwarf_Die parent, struct cd_iter *it);
+CT_INTERNAL Dwarf_Die cd_next(struct cd *c, struct cd_iter *it);
+CT_INTERNAL void cd_iter_end(struct cd_iter *it);
+
 /* capture_types.c */
 extern const struct ct_type ct_void_type;
 CT_INTERNAL void cd_err(struct cd *c);

@@ -340,17 +340,8 @@ CT_NOINST static void cd_call_site(struct cd *c, Dwarf_Die d)
         cs.callee = cd_ref(c, d, DW_AT_abstract_origin);
     if (!cs.callee)
         return;
-    Dwarf_Die ch = NULL;
-    if (dwarf_child(d, &ch, &c->err) != DW_DLV_OK)
-        cd_err(c);
-    Dwarf_Off prev = 0;
-    while (ch && cs.n < CT_CS_PARAMS) {
-        Dwarf_Off o = 0;
-        if (dwarf_dieoffset(ch, &o, &c->err) != DW_DLV_OK || o <= prev) {
-            cd_err(c);
-            break;
-        }
-        prev = o;
+    struct cd_iter it;
+    for (Dwarf_Die ch = cd_first(c, d, &it); ch && cs.n < CT_CS_PARAMS; ch = cd_next(c, &it)) {
         Dwarf_Half tag = cd_tag(c, ch);
         if (tag == DW_TAG_call_site_parameter || tag == DW_TAG_GNU_call_site_parameter) {
             Dwarf_Attribute la = NULL, va = NULL;
@@ -373,14 +364,8 @@ CT_NOINST static void cd_call_site(struct cd *c, Dwarf_Die d)
             }
             cd_err(c);
         }
-        Dwarf_Die next = NULL;
-        int rr = dwarf_siblingof_b(c->dbg, ch, true, &next, &c->err);
-        dwarf_dealloc_die(ch);
-        ch = rr == DW_DLV_OK ? next : NULL;
-        cd_err(c);
     }
-    if (ch)
-        dwarf_dealloc_die(ch);
+    cd_iter_end(&it);
     if (!cs.n)
         return;
     struct ct_csite *keep = cd_zalloc(c, sizeof(*keep));
@@ -403,30 +388,13 @@ CT_INTERNAL void cd_call_sites(struct cd *c, Dwarf_Die parent, unsigned depth)
 {
     if (depth > CD_MAX_DEPTH)
         return;
-    Dwarf_Die ch = NULL;
-    if (dwarf_child(parent, &ch, &c->err) != DW_DLV_OK) {
-        cd_err(c);
-        return;
-    }
-    Dwarf_Off prev = 0;
-    while (ch) {
-        Dwarf_Off o = 0;
-        if (dwarf_dieoffset(ch, &o, &c->err) != DW_DLV_OK || o <= prev) {
-            cd_err(c);
-            break;
-        }
-        prev = o;
+    struct cd_iter it;
+    for (Dwarf_Die ch = cd_first(c, parent, &it); ch; ch = cd_next(c, &it)) {
         Dwarf_Half tag = cd_tag(c, ch);
         if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site)
             cd_call_site(c, ch);
         else if (tag == DW_TAG_lexical_block || tag == DW_TAG_inlined_subroutine)
             cd_call_sites(c, ch, depth + 1);
-        Dwarf_Die next = NULL;
-        int r = dwarf_siblingof_b(c->dbg, ch, true, &next, &c->err);
-        dwarf_dealloc_die(ch);
-        ch = r == DW_DLV_OK ? next : NULL;
-        cd_err(c);
     }
-    if (ch)
-        dwarf_dealloc_die(ch);
+    cd_iter_end(&it);
 }

@@ -112,6 +112,54 @@ CT_INTERNAL const char *cd_name(struct cd *c, Dwarf_Die d)
     return ct_arena_strndup(c->arena, n, strlen(n));
 }
 
+/* ---- children of a DIE --------------------------------------------------- */
+
+/* Keeps d as the current child if it lies after the previous one. */
+CT_NOINST static Dwarf_Die cd_take(struct cd *c, struct cd_iter *it, Dwarf_Die d)
+{
+    Dwarf_Off off = 0;
+    if (d && (dwarf_dieoffset(d, &off, &c->err) != DW_DLV_OK || off <= it->prev)) {
+        cd_err(c);
+        dwarf_dealloc_die(d);
+        d = NULL;
+    }
+    it->prev = off;
+    it->die = d;
+    return d;
+}
+
+Dwarf_Die cd_first(struct cd *c, Dwarf_Die parent, struct cd_iter *it)
+{
+    Dwarf_Die d = NULL;
+    it->die = NULL;
+    it->prev = 0;
+    if (dwarf_child(parent, &d, &c->err) != DW_DLV_OK) {
+        cd_err(c);
+        return NULL;
+    }
+    return cd_take(c, it, d);
+}
+
+Dwarf_Die cd_next(struct cd *c, struct cd_iter *it)
+{
+    Dwarf_Die next = NULL;
+    int r = dwarf_siblingof_b(c->dbg, it->die, true, &next, &c->err);
+    dwarf_dealloc_die(it->die);
+    it->die = NULL;
+    if (r != DW_DLV_OK) {
+        cd_err(c);
+        return NULL;
+    }
+    return cd_take(c, it, next);
+}
+
+void cd_iter_end(struct cd_iter *it)
+{
+    if (it->die)
+        dwarf_dealloc_die(it->die);
+    it->die = NULL;
+}
+
 /* ---- scopes and the type cache ------------------------------------------- */
 
 CT_INTERNAL size_t cd_hash(Dwarf_Off off, size_t cap)
@@ -211,19 +259,8 @@ CT_NOINST static void cd_members(struct cd *c, Dwarf_Die d, struct ct_type *t, u
 {
     struct ct_member tmp[64];
     uint32_t n = 0;
-    Dwarf_Die ch = NULL;
-    if (dwarf_child(d, &ch, &c->err) != DW_DLV_OK) {
-        cd_err(c);
-        return;
-    }
-    Dwarf_Off prev = 0;
-    while (ch && n < CT_ARRAY_LEN(tmp)) {
-        Dwarf_Off o = 0;
-        if (dwarf_dieoffset(ch, &o, &c->err) != DW_DLV_OK || o <= prev) {
-            cd_err(c);
-            break;
-        }
-        prev = o;
+    struct cd_iter it;
+    for (Dwarf_Die ch = cd_first(c, d, &it); ch && n < CT_ARRAY_LEN(tmp); ch = cd_next(c, &it)) {
         Dwarf_Half tag = cd_tag(c, ch);
         bool is_static = cd_flag(c, ch, DW_AT_external) || cd_flag(c, ch, DW_AT_declaration);
         if ((tag == DW_TAG_member || tag == DW_TAG_inheritance) && !is_static) {
@@ -249,14 +286,8 @@ CT_NOINST static void cd_members(struct cd *c, Dwarf_Die d, struct ct_type *t, u
             if (m->type && (m->bit_size != 0xffff) && (uint64_t)m->off + (m->bit_size ? 1 : m->type->size) <= t->size)
                 n++;
         }
-        Dwarf_Die next = NULL;
-        int r = dwarf_siblingof_b(c->dbg, ch, true, &next, &c->err);
-        dwarf_dealloc_die(ch);
-        ch = r == DW_DLV_OK ? next : NULL;
-        cd_err(c);
     }
-    if (ch)
-        dwarf_dealloc_die(ch);
+    cd_iter_end(&it);
     t->members = cd_zalloc(c, n * sizeof(*t->members) + 1);
     if (t->members) {
         memcpy(t->members, tmp, n * sizeof(*tmp));
@@ -268,19 +299,8 @@ CT_NOINST static void cd_enumerators(struct cd *c, Dwarf_Die d, struct ct_type *
 {
     struct ct_enumer tmp[128];
     uint32_t n = 0;
-    Dwarf_Die ch = NULL;
-    if (dwarf_child(d, &ch, &c->err) != DW_DLV_OK) {
-        cd_err(c);
-        return;
-    }
-    Dwarf_Off prev = 0;
-    while (ch && n < CT_ARRAY_LEN(tmp)) {
-        Dwarf_Off o = 0;
-        if (dwarf_dieoffset(ch, &o, &c->err) != DW_DLV_OK || o <= prev) {
-            cd_err(c);
-            break;
-        }
-        prev = o;
+    struct cd_iter it;
+    for (Dwarf_Die ch = cd_first(c, d, &it); ch && n < CT_ARRAY_LEN(tmp); ch = cd_next(c, &it)) {
         Dwarf_Unsigned v = 0;
         if (cd_tag(c, ch) == DW_TAG_enumerator && cd_udata(c, ch, DW_AT_const_value, &v)) {
             tmp[n].name = cd_name(c, ch);
@@ -288,14 +308,8 @@ CT_NOINST static void cd_enumerators(struct cd *c, Dwarf_Die d, struct ct_type *
             if (tmp[n].name)
                 n++;
         }
-        Dwarf_Die next = NULL;
-        int r = dwarf_siblingof_b(c->dbg, ch, true, &next, &c->err);
-        dwarf_dealloc_die(ch);
-        ch = r == DW_DLV_OK ? next : NULL;
-        cd_err(c);
     }
-    if (ch)
-        dwarf_dealloc_die(ch);
+    cd_iter_end(&it);
     t->enums = cd_zalloc(c, n * sizeof(*t->enums) + 1);
     if (t->enums) {
         memcpy(t->enums, tmp, n * sizeof(*tmp));
@@ -306,20 +320,9 @@ CT_NOINST static void cd_enumerators(struct cd *c, Dwarf_Die d, struct ct_type *
 /* Element count of an array type (one dimension), or 0. */
 CT_NOINST static uint32_t cd_array_count(struct cd *c, Dwarf_Die d, bool *multi)
 {
-    Dwarf_Die ch = NULL;
     uint32_t count = 0, dims = 0;
-    if (dwarf_child(d, &ch, &c->err) != DW_DLV_OK) {
-        cd_err(c);
-        return 0;
-    }
-    Dwarf_Off prev = 0;
-    while (ch) {
-        Dwarf_Off o = 0;
-        if (dwarf_dieoffset(ch, &o, &c->err) != DW_DLV_OK || o <= prev) {
-            cd_err(c);
-            break;
-        }
-        prev = o;
+    struct cd_iter it;
+    for (Dwarf_Die ch = cd_first(c, d, &it); ch; ch = cd_next(c, &it)) {
         if (cd_tag(c, ch) == DW_TAG_subrange_type) {
             Dwarf_Unsigned v = 0;
             dims++;
@@ -328,14 +331,8 @@ CT_NOINST static uint32_t cd_array_count(struct cd *c, Dwarf_Die d, bool *multi)
             else if (cd_udata(c, ch, DW_AT_upper_bound, &v) && v < UINT32_MAX)
                 count = (uint32_t)v + 1;
         }
-        Dwarf_Die next = NULL;
-        int r = dwarf_siblingof_b(c->dbg, ch, true, &next, &c->err);
-        dwarf_dealloc_die(ch);
-        ch = r == DW_DLV_OK ? next : NULL;
-        cd_err(c);
     }
-    if (ch)
-        dwarf_dealloc_die(ch);
+    cd_iter_end(&it);
     *multi = dims > 1;
     return count;
 }

@@ -12,7 +12,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # 1. SIGKILL: the leftover event file converts into a valid, incomplete trace
 CALLTRACE_OUTPUT=$dir/k.json CALLTRACE_BUFFER_SIZE=64K "$prog" spin >"$dir/out" &
 pid=$!
-for _ in $(seq 200); do grep -q ready "$dir/out" 2>/dev/null && break; sleep 0.02; done
+for _ in $(seq 1000); do grep -q ready "$dir/out" 2>/dev/null && break; sleep 0.02; done
+# the writer thread hands full buffers to the file in the background: on a
+# loaded machine give it a moment to catch up with what "ready" promises
+sleep 0.5
 kill -9 "$pid"
 wait "$pid" && fail "the spinning program was not killed" || true
 raw=$dir/k.json.$pid.ctraw
