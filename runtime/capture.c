@@ -78,7 +78,6 @@ struct ct_shent {
 struct ct_shadow {
     uint32_t n, cap;
     volatile uint32_t busy;
-    uint32_t reserved;
     uint8_t *flags; /* per entry: CT_SH_UNWINDING */
     uint8_t *buf;   /* CT_VALUES_MAX + 16: the values being recorded (under t->busy) */
     struct ct_shent e[];
@@ -131,11 +130,6 @@ CT_NOINST static struct ct_shadow *ct_shadow(void)
     if (ct_sh_key_ok)
         pthread_setspecific(ct_sh_key, sh);
     return sh;
-}
-
-CT_NOINST static bool ct_same_stack_t(const struct ct_thread *t, uint64_t a, uint64_t b)
-{
-    return t && a - t->stack_lo < t->stack_hi - t->stack_lo && b - t->stack_lo < t->stack_hi - t->stack_lo;
 }
 
 /* ---- reading values ------------------------------------------------------ */
@@ -443,7 +437,7 @@ void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t sp, const str
         uint8_t *buf = shb->buf;
         size_t len = 0;
         for (uint16_t i = 0; i < d->nparams; i++) {
-            if (!here || !d->params[i].loc.n || (d->fb == CT_FB_NONE && d->params[i].loc.ops[0].atom == DW_OP_fbreg) ||
+            if (!here || !d->params[i].loc.n ||
                 len + CT_ONE_VALUE_MAX + (d->nparams - i) > CT_VALUES_MAX)
                 buf[len++] = CT_VAL_OUT;
             else
@@ -459,7 +453,7 @@ void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t sp, const str
             sh->busy = 1;
             atomic_signal_fence(memory_order_seq_cst);
             while (sh->n > 0 && sh->e[sh->n - 1].cfa <= x.cfa &&
-                   ct_same_stack_t(t, sh->e[sh->n - 1].cfa, x.cfa))
+                   ct_same_stack(t, sh->e[sh->n - 1].cfa, x.cfa))
                 sh->n--; /* frames a longjmp abandoned */
             if (sh->n < sh->cap) {
                 sh->e[sh->n] = (struct ct_shent){x.cfa, *slot, (uint64_t)(uintptr_t)fn, d};
@@ -548,7 +542,7 @@ uint64_t ct_ret_c(struct ct_retregs *rr)
     struct ct_thread *t = ct_self;
     uint32_t w = k - 1;
     for (uint32_t i = k; i < sh->n; i++)
-        if (!(sh->e[i].cfa < cfa && ct_same_stack_t(t, sh->e[i].cfa, cfa))) {
+        if (!(sh->e[i].cfa < cfa && t && ct_same_stack(t, sh->e[i].cfa, cfa))) {
             sh->flags[w] = sh->flags[i];
             sh->e[w++] = sh->e[i];
         }

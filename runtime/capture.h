@@ -97,7 +97,6 @@ struct ct_fdesc {
     int cfa_reg;                 /* CFA = reg + cfa_off at hook_pc; -1: unknown */
     int64_t cfa_off;
     uint8_t fb, fb_reg;          /* DW_AT_frame_base */
-    bool variadic;
     uint16_t nparams;
     const struct ct_param *params;
     const struct ct_type *ret;   /* NULL: void */
@@ -128,12 +127,18 @@ struct ct_csite {
  * kept as one operation of this atom, a = N. */
 #define CT_OP_ENTRY_REG 0xa3
 
+/* Records whose first field is their uint64_t key (a function's address, a
+ * call's return address), found by that key: open addressing, built once,
+ * read-only afterwards. */
+struct ct_keyed {
+    const void **slots;
+    size_t nslots, n;
+};
+
 /* The descriptors of one executable. */
 struct ct_ftab {
-    const struct ct_fdesc **slots; /* open addressing by fn */
-    size_t nslots, n;
-    const struct ct_csite **cs;    /* open addressing by ret_pc */
-    size_t ncs_slots;
+    struct ct_keyed fns;   /* struct ct_fdesc by fn */
+    struct ct_keyed sites; /* struct ct_csite by ret_pc */
     void *arena;
 };
 

@@ -15,6 +15,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,9 +200,10 @@ CT_NOINST static void cd_function(struct cd *c, Dwarf_Off off)
             p->type = ty ? cd_type(c, ty, 0) : &ct_void_type;
             if (hook_link && f->cfa_reg >= 0)
                 cd_location(c, ch, hook_link, &p->loc);
+            for (unsigned k = 0; k < p->loc.n; k++)
+                if (p->loc.ops[k].atom == DW_OP_fbreg && f->fb == CT_FB_NONE)
+                    p->loc.n = 0; /* relative to a frame base we cannot compute */
             n++;
-        } else if (tag == DW_TAG_unspecified_parameters) {
-            f->variadic = true;
         }
     }
     cd_iter_end(&it);
@@ -215,15 +217,7 @@ CT_NOINST static void cd_function(struct cd *c, Dwarf_Off off)
     f->params = ps;
     f->nparams = n;
     f->sig = cd_sig(f);
-    if (c->nout == c->capout) {
-        size_t cap = c->capout ? c->capout * 2 : 256;
-        const struct ct_fdesc **v = realloc(c->out, cap * sizeof(*v));
-        if (!v)
-            return;
-        c->out = v;
-        c->capout = cap;
-    }
-    c->out[c->nout++] = f;
+    cd_vec_push(&c->fdescs, f);
 }
 
 /* Pass over one unit: scope prefixes of named types, and its functions. */
@@ -319,24 +313,68 @@ CT_NOINST static void cd_units(struct cd *c)
     }
 }
 
-/* ---- the table ----------------------------------------------------------- */
+/* ---- the tables ---------------------------------------------------------- */
+
+_Static_assert(offsetof(struct ct_fdesc, fn) == 0, "descriptors are keyed by their first field");
+_Static_assert(offsetof(struct ct_csite, ret_pc) == 0, "call sites are keyed by their first field");
+
+CT_NOINST static uint64_t ct_key_of(const void *rec)
+{
+    uint64_t k;
+    memcpy(&k, rec, sizeof k);
+    return k;
+}
+
+CT_NOINST static size_t ct_keyed_home(uint64_t key, size_t nslots)
+{
+    return (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 40) & (nslots - 1);
+}
+
+CT_NOINST static const void *ct_keyed_find(const struct ct_keyed *k, uint64_t key)
+{
+    if (!k->nslots)
+        return NULL;
+    for (size_t i = ct_keyed_home(key, k->nslots);; i = (i + 1) & (k->nslots - 1))
+        if (!k->slots[i] || ct_key_of(k->slots[i]) == key)
+            return k->slots[i];
+}
+
+/* Builds k from the records of vec (the first of equal keys wins). */
+CT_NOINST static bool ct_keyed_build(struct ct_keyed *k, const struct cd_vec *vec)
+{
+    size_t ns = 16;
+    while (ns < vec->n * 2 + 16)
+        ns *= 2;
+    if (!(k->slots = calloc(ns, sizeof(*k->slots))))
+        return false;
+    k->nslots = ns;
+    for (size_t i = 0; i < vec->n; i++) {
+        uint64_t key = ct_key_of(vec->v[i]);
+        size_t j = ct_keyed_home(key, ns);
+        while (k->slots[j] && ct_key_of(k->slots[j]) != key)
+            j = (j + 1) & (ns - 1);
+        if (!k->slots[j]) {
+            k->slots[j] = vec->v[i];
+            k->n++;
+        }
+    }
+    return true;
+}
 
 const struct ct_fdesc *ct_ftab_find(const struct ct_ftab *tab, uint64_t fn)
 {
-    if (!tab->nslots)
-        return NULL;
-    size_t mask = tab->nslots - 1;
-    for (size_t i = (size_t)((fn * UINT64_C(0x9e3779b97f4a7c15)) >> 40) & mask;; i = (i + 1) & mask) {
-        const struct ct_fdesc *f = tab->slots[i];
-        if (!f || f->fn == fn)
-            return f;
-    }
+    return ct_keyed_find(&tab->fns, fn);
+}
+
+const struct ct_csite *ct_ftab_callsite(const struct ct_ftab *tab, uint64_t ret_pc)
+{
+    return ct_keyed_find(&tab->sites, ret_pc);
 }
 
 void ct_ftab_free(struct ct_ftab *tab)
 {
-    free(tab->slots);
-    free(tab->cs);
+    free(tab->fns.slots);
+    free(tab->sites.slots);
     if (tab->arena) {
         ct_arena_free(tab->arena);
         free(tab->arena);
@@ -344,16 +382,17 @@ void ct_ftab_free(struct ct_ftab *tab)
     memset(tab, 0, sizeof(*tab));
 }
 
-const struct ct_csite *ct_ftab_callsite(const struct ct_ftab *tab, uint64_t ret_pc)
+void cd_vec_push(struct cd_vec *vec, const void *p)
 {
-    if (!tab->ncs_slots)
-        return NULL;
-    size_t mask = tab->ncs_slots - 1;
-    for (size_t i = (size_t)((ret_pc * UINT64_C(0x9e3779b97f4a7c15)) >> 40) & mask;; i = (i + 1) & mask) {
-        const struct ct_csite *s = tab->cs[i];
-        if (!s || s->ret_pc == ret_pc)
-            return s;
+    if (vec->n == vec->cap) {
+        size_t cap = vec->cap ? vec->cap * 2 : 256;
+        const void **v = realloc(vec->v, cap * sizeof(*v));
+        if (!v)
+            return;
+        vec->v = v;
+        vec->cap = cap;
     }
+    vec->v[vec->n++] = p;
 }
 
 CT_NOINST static int cd_exec_cb(struct dl_phdr_info *info, size_t size, void *arg)
@@ -395,9 +434,7 @@ long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bias, bool liv
     long result = -1;
     if (c.arena && dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &c.dbg, &c.err) == DW_DLV_OK) {
         if (live) {
-            if (dwarf_get_fde_list_eh(c.dbg, &c.cies, &c.ncie, &c.fdes, &c.nfde, &c.err) == DW_DLV_OK) {
-                c.eh = true;
-            } else {
+            if (dwarf_get_fde_list_eh(c.dbg, &c.cies, &c.ncie, &c.fdes, &c.nfde, &c.err) != DW_DLV_OK) {
                 cd_err(&c);
                 if (dwarf_get_fde_list(c.dbg, &c.cies, &c.ncie, &c.fdes, &c.nfde, &c.err) != DW_DLV_OK) {
                     cd_err(&c);
@@ -410,38 +447,11 @@ long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bias, bool liv
             dwarf_fde_cie_list_dealloc(c.dbg, c.cies, c.ncie, c.fdes, c.nfde);
         if (dwarf_finish(c.dbg, &c.err) != DW_DLV_OK)
             cd_err(&c);
-        size_t ns = 16;
-        while (ns < c.nout * 2 + 16)
-            ns *= 2;
-        tab->slots = calloc(ns, sizeof(*tab->slots));
-        if (tab->slots) {
-            tab->nslots = ns;
-            for (size_t i = 0; i < c.nout; i++) {
-                size_t j = (size_t)((c.out[i]->fn * UINT64_C(0x9e3779b97f4a7c15)) >> 40) & (ns - 1);
-                while (tab->slots[j] && tab->slots[j]->fn != c.out[i]->fn)
-                    j = (j + 1) & (ns - 1);
-                if (!tab->slots[j]) {
-                    tab->slots[j] = c.out[i];
-                    tab->n++;
-                }
-            }
-            size_t nc = 16;
-            while (nc < c.ncs * 2 + 16)
-                nc *= 2;
-            tab->cs = calloc(nc, sizeof(*tab->cs));
-            if (tab->cs) {
-                tab->ncs_slots = nc;
-                for (size_t i = 0; i < c.ncs; i++) {
-                    size_t j = (size_t)((c.cs[i]->ret_pc * UINT64_C(0x9e3779b97f4a7c15)) >> 40) & (nc - 1);
-                    while (tab->cs[j] && tab->cs[j]->ret_pc != c.cs[i]->ret_pc)
-                        j = (j + 1) & (nc - 1);
-                    if (!tab->cs[j])
-                        tab->cs[j] = c.cs[i];
-                }
-            }
+        if (ct_keyed_build(&tab->fns, &c.fdescs)) {
+            ct_keyed_build(&tab->sites, &c.sites); /* without: no entry values */
             tab->arena = c.arena;
             c.arena = NULL;
-            result = (long)tab->n;
+            result = (long)tab->fns.n;
         }
         if (c.nerrors)
             ct_debug("capture: %s: %u DWARF errors; %ld functions described", path, c.nerrors,
@@ -453,11 +463,11 @@ long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bias, bool liv
         ct_arena_free(c.arena);
         free(c.arena);
     }
-    free(c.tc);
-    free(c.sc);
+    free(c.types.v);
+    free(c.scopes.v);
     free(c.fns);
-    free(c.out);
-    free(c.cs);
+    free(c.fdescs.v);
+    free(c.sites.v);
     elf_end(elf);
     close(fd);
     return result;

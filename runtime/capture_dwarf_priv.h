@@ -16,13 +16,20 @@
 
 #define CD_MAX_DEPTH 24 /* nesting of DIEs and of types we follow */
 
-struct cd_tc {
+/* A map from DIE offset to a pointer (open addressing; offset 0 is free). */
+struct cd_map_ent {
     Dwarf_Off off;
-    struct ct_type *t;
+    void *val;
 };
-struct cd_scope {
-    Dwarf_Off off;
-    const char *prefix; /* "ns::Cls::" */
+struct cd_map {
+    struct cd_map_ent *v;
+    size_t n, cap;
+};
+
+/* A growable array of pointers. */
+struct cd_vec {
+    const void **v;
+    size_t n, cap;
 };
 
 struct cd {
@@ -37,17 +44,12 @@ struct cd {
     Dwarf_Fde *fdes;
     Dwarf_Cie *cies;
     Dwarf_Signed nfde, ncie;
-    bool eh;
-    struct cd_tc *tc; /* open addressing */
-    size_t ntc, captc;
-    struct cd_scope *sc;
-    size_t nsc, capsc;
+    struct cd_map types;  /* DIE offset -> struct ct_type * */
+    struct cd_map scopes; /* DIE offset of a named type -> "ns::Cls::" */
     Dwarf_Off *fns; /* this unit's functions */
     size_t nfns, capfns;
-    const struct ct_fdesc **out;
-    size_t nout, capout;
-    const struct ct_csite **cs;
-    size_t ncs, capcs;
+    struct cd_vec fdescs; /* struct ct_fdesc * described so far */
+    struct cd_vec sites;  /* struct ct_csite * with constants */
     struct ct_span exec[8];
     size_t nexec;
     uint64_t hook; /* runtime address of __cyg_profile_func_enter */
@@ -81,11 +83,13 @@ CT_INTERNAL bool cd_udata(struct cd *c, Dwarf_Die d, Dwarf_Half name, Dwarf_Unsi
 CT_INTERNAL bool cd_flag(struct cd *c, Dwarf_Die d, Dwarf_Half name);
 /* The DIE's name in the arena, or NULL. */
 CT_INTERNAL const char *cd_name(struct cd *c, Dwarf_Die d);
-CT_INTERNAL size_t cd_hash(Dwarf_Off off, size_t cap);
 /* Records the scope prefix ("ns::Cls::") of a named type's DIE. */
 CT_INTERNAL void cd_scope_add(struct cd *c, Dwarf_Off off, const char *prefix);
 /* The type at a DIE offset, built once (cached by offset). */
 CT_INTERNAL const struct ct_type *cd_type(struct cd *c, Dwarf_Off off, unsigned depth);
+
+/* Appends p (dropped if memory runs out). */
+CT_INTERNAL void cd_vec_push(struct cd_vec *vec, const void *p);
 
 /* capture_loc.c */
 /* DWARF registers the hook knows: rbx, rbp, rsp, r12-r15. */

@@ -36,7 +36,7 @@ void ct_capture_out_set(const char *exe, uint64_t bias)
 
 const struct ct_ftab *ct_capture_out_table(void)
 {
-    if (ct_capture_tab.nslots && !ct_out_exe_set)
+    if (ct_capture_tab.fns.nslots && !ct_out_exe_set)
         return &ct_capture_tab;
     if (!ct_out_tried) {
         ct_out_tried = true;
@@ -51,7 +51,7 @@ const struct ct_ftab *ct_capture_out_table(void)
             ct_log("cannot read the debug information of %s: argument values are not shown",
                    ct_out_exe);
     }
-    return ct_out_tab.nslots ? &ct_out_tab : NULL;
+    return ct_out_tab.fns.nslots ? &ct_out_tab : NULL;
 }
 
 struct ct_rd {

@@ -372,15 +372,7 @@ CT_NOINST static void cd_call_site(struct cd *c, Dwarf_Die d)
     if (!keep)
         return;
     *keep = cs;
-    if (c->ncs == c->capcs) {
-        size_t cap = c->capcs ? c->capcs * 2 : 256;
-        const struct ct_csite **v = realloc(c->cs, cap * sizeof(*v));
-        if (!v)
-            return;
-        c->cs = v;
-        c->capcs = cap;
-    }
-    c->cs[c->ncs++] = keep;
+    cd_vec_push(&c->sites, keep);
 }
 
 /* The call sites inside a function (in its blocks and inlined code too). */

@@ -162,73 +162,59 @@ void cd_iter_end(struct cd_iter *it)
 
 /* ---- scopes and the type cache ------------------------------------------- */
 
-CT_INTERNAL size_t cd_hash(Dwarf_Off off, size_t cap)
+CT_NOINST static size_t cd_hash(Dwarf_Off off, size_t cap)
 {
     return (size_t)((off * UINT64_C(0x9e3779b97f4a7c15)) >> 20) & (cap - 1);
 }
 
-CT_INTERNAL void cd_scope_add(struct cd *c, Dwarf_Off off, const char *prefix)
+/* The value slot of off, added (NULL) when absent; NULL on allocation failure. */
+CT_NOINST static void **cd_map_slot(struct cd_map *m, Dwarf_Off off)
 {
-    if (c->nsc * 2 >= c->capsc) {
-        size_t cap = c->capsc ? c->capsc * 2 : 1024;
-        struct cd_scope *n = calloc(cap, sizeof(*n));
-        if (!n)
-            return;
-        for (size_t i = 0; i < c->capsc; i++)
-            if (c->sc[i].off) {
-                size_t j = cd_hash(c->sc[i].off, cap);
-                while (n[j].off)
+    if (m->n * 2 >= m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 1024;
+        struct cd_map_ent *v = calloc(cap, sizeof(*v));
+        if (!v)
+            return NULL;
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->v[i].off) {
+                size_t j = cd_hash(m->v[i].off, cap);
+                while (v[j].off)
                     j = (j + 1) & (cap - 1);
-                n[j] = c->sc[i];
+                v[j] = m->v[i];
             }
-        free(c->sc);
-        c->sc = n;
-        c->capsc = cap;
+        free(m->v);
+        m->v = v;
+        m->cap = cap;
     }
-    size_t j = cd_hash(off, c->capsc);
-    while (c->sc[j].off && c->sc[j].off != off)
-        j = (j + 1) & (c->capsc - 1);
-    if (!c->sc[j].off)
-        c->nsc++;
-    c->sc[j] = (struct cd_scope){off, prefix};
+    size_t j = cd_hash(off, m->cap);
+    while (m->v[j].off && m->v[j].off != off)
+        j = (j + 1) & (m->cap - 1);
+    if (!m->v[j].off) {
+        m->v[j].off = off;
+        m->n++;
+    }
+    return &m->v[j].val;
+}
+
+CT_NOINST static void *cd_map_get(const struct cd_map *m, Dwarf_Off off)
+{
+    for (size_t j = m->cap ? cd_hash(off, m->cap) : 0; m->cap && m->v[j].off; j = (j + 1) & (m->cap - 1))
+        if (m->v[j].off == off)
+            return m->v[j].val;
+    return NULL;
+}
+
+void cd_scope_add(struct cd *c, Dwarf_Off off, const char *prefix)
+{
+    void **slot = cd_map_slot(&c->scopes, off);
+    if (slot)
+        *slot = (void *)(uintptr_t)prefix;
 }
 
 CT_NOINST static const char *cd_scope_of(const struct cd *c, Dwarf_Off off)
 {
-    if (!c->capsc)
-        return "";
-    for (size_t j = cd_hash(off, c->capsc); c->sc[j].off; j = (j + 1) & (c->capsc - 1))
-        if (c->sc[j].off == off)
-            return c->sc[j].prefix;
-    return "";
-}
-
-CT_NOINST static struct ct_type **cd_tc_slot(struct cd *c, Dwarf_Off off)
-{
-    if (c->ntc * 2 >= c->captc) {
-        size_t cap = c->captc ? c->captc * 2 : 1024;
-        struct cd_tc *n = calloc(cap, sizeof(*n));
-        if (!n)
-            return NULL;
-        for (size_t i = 0; i < c->captc; i++)
-            if (c->tc[i].off) {
-                size_t j = cd_hash(c->tc[i].off, cap);
-                while (n[j].off)
-                    j = (j + 1) & (cap - 1);
-                n[j] = c->tc[i];
-            }
-        free(c->tc);
-        c->tc = n;
-        c->captc = cap;
-    }
-    size_t j = cd_hash(off, c->captc);
-    while (c->tc[j].off && c->tc[j].off != off)
-        j = (j + 1) & (c->captc - 1);
-    if (!c->tc[j].off) {
-        c->tc[j].off = off;
-        c->ntc++;
-    }
-    return &c->tc[j].t;
+    const char *p = cd_map_get(&c->scopes, off);
+    return p ? p : "";
 }
 
 const struct ct_type ct_void_type = {.kind = CT_T_UNKNOWN, .name = "void"};
@@ -486,7 +472,7 @@ CT_NOINST static void cd_type_fill(struct cd *c, struct ct_type *t, Dwarf_Die d,
 
 CT_INTERNAL const struct ct_type *cd_type(struct cd *c, Dwarf_Off off, unsigned depth)
 {
-    struct ct_type **slot = cd_tc_slot(c, off);
+    void **slot = cd_map_slot(&c->types, off);
     if (!slot)
         return &ct_void_type;
     if (*slot)

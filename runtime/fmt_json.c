@@ -198,7 +198,7 @@ void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run 
     ct_jw_key(w, "max_depth");
     ct_jw_u64(w, ct_cfg.max_depth);
     ct_jw_key(w, "capture_args");
-    ct_jw_bool(w, ct_capture_tab.nslots != 0 || run->values);
+    ct_jw_bool(w, ct_capture_tab.fns.nslots != 0 || run->values);
     ct_json_drops(w, &run->drops, true);
     ct_jw_key(w, "filtered");
     ct_jw_obj(w);

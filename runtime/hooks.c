@@ -74,13 +74,6 @@ struct ct_thread *ct_sync(uint64_t gate)
     return t;
 }
 
-/* True when both stack pointers lie on the thread's own stack: frames on a
- * signal stack or a coroutine's stack are never taken for abandoned ones. */
-CT_NOINST static inline bool ct_same_stack(const struct ct_thread *t, uint64_t a, uint64_t b)
-{
-    return a - t->stack_lo < t->stack_hi - t->stack_lo && b - t->stack_lo < t->stack_hi - t->stack_lo;
-}
-
 /* Frames on top of the recorded stack that cannot be open any more. On
  * enter at stack pointer sp: a frame whose stack pointer is below sp is no
  * ancestor of the new call, nor is one at sp unless it is the physical frame
@@ -123,23 +116,30 @@ CT_NOINST static bool ct_unwind_stale(struct ct_thread *t, unsigned kind, uint64
     return true;
 }
 
-/* Everything the fast path does not handle, for one event of `kind`. */
-__attribute__((noinline, cold)) CT_NOINST static void ct_slow(void *fn, void *site,
-                                                             uint64_t gate, unsigned kind,
-                                                             uint64_t sp, uint64_t hpc)
+/* Takes the calling thread for the slow path: registered, synced to the
+ * gate, busy. NULL when it is not traced or the runtime is interrupted. */
+CT_NOINST static struct ct_thread *ct_slow_take(uint64_t gate)
 {
     struct ct_thread *t = ct_self;
     if (!t || t->gate_seen != gate) {
         t = ct_sync(gate);
         if (!t)
-            return;
+            return NULL;
     }
     if (t->busy) { /* a signal handler interrupted the runtime on this thread */
         CT_OWNER_INC(t->dropped_reentrant);
-        return;
+        return NULL;
     }
     t->busy = 1;
     atomic_signal_fence(memory_order_seq_cst);
+    return t;
+}
+
+/* One event the fast path does not handle, t busy. Returns true when it
+ * was recorded. */
+CT_NOINST static bool ct_slow_event(struct ct_thread *t, void *fn, void *site, unsigned kind,
+                                    uint64_t sp, uint64_t hpc)
+{
     bool record = ct_unwind_stale(t, kind, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site,
                                   sp, hpc);
     if (kind == CT_EV_ENTER) {
@@ -164,8 +164,25 @@ __attribute__((noinline, cold)) CT_NOINST static void ct_slow(void *fn, void *si
         }
         ct_put(t, n, CT_EV_WORD(ct_clock_ticks(), kind), fn);
     }
+    return record;
+}
+
+CT_NOINST static void ct_slow_release(struct ct_thread *t)
+{
     atomic_signal_fence(memory_order_seq_cst);
     t->busy = 0;
+}
+
+/* Everything the fast path does not handle, for one event of `kind`. */
+__attribute__((noinline, cold)) CT_NOINST static void ct_slow(void *fn, void *site,
+                                                             uint64_t gate, unsigned kind,
+                                                             uint64_t sp, uint64_t hpc)
+{
+    struct ct_thread *t = ct_slow_take(gate);
+    if (t) {
+        ct_slow_event(t, fn, site, kind, sp, hpc);
+        ct_slow_release(t);
+    }
 }
 
 /* The fast path, one body for both clocks and both directions. sp is the
@@ -384,36 +401,11 @@ CT_NOINST static void ct_boot_exit(CT_HOOK_ARGS)
  * is not recorded. */
 struct ct_thread *ct_hook_enter_hold(void *fn, void *site, uint64_t gate, uint64_t sp)
 {
-    uint64_t hpc = ((const uint64_t *)(uintptr_t)sp)[-1];
-    struct ct_thread *t = ct_self;
-    if (!t || t->gate_seen != gate) {
-        t = ct_sync(gate);
-        if (!t)
-            return NULL;
+    struct ct_thread *t = ct_slow_take(gate);
+    if (t && !ct_slow_event(t, fn, site, CT_EV_ENTER, sp, ((const uint64_t *)(uintptr_t)sp)[-1])) {
+        ct_slow_release(t);
+        t = NULL;
     }
-    if (t->busy) {
-        CT_OWNER_INC(t->dropped_reentrant);
-        return NULL;
-    }
-    t->busy = 1;
-    atomic_signal_fence(memory_order_seq_cst);
-    uint32_t d0 = t->depth;
-    if (d0 > 0 && d0 <= ct_max_depth && sp >= t->sps[d0 - 1].sp) /* else certainly a child */
-        ct_unwind_stale(t, CT_EV_ENTER, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site, sp, hpc);
-    uint32_t d = t->depth++;
-    if (d >= ct_max_depth) {
-        CT_OWNER_INC(t->dropped_depth);
-        atomic_signal_fence(memory_order_seq_cst);
-        t->busy = 0;
-        return NULL;
-    }
-    t->sps[d] = (struct ct_open_frame){sp, hpc, (uint64_t)(uintptr_t)site, (uint64_t)(uintptr_t)fn};
-    uint32_t n = atomic_load_explicit(&t->count, memory_order_relaxed);
-    if (n >= t->cap) {
-        ct_thread_spill(t);
-        n = atomic_load_explicit(&t->count, memory_order_relaxed);
-    }
-    ct_put(t, n, CT_EV_WORD(ct_ticks_of(ct_hook_tsc), CT_EV_ENTER), fn);
     return t;
 }
 

@@ -119,6 +119,14 @@ CT_INTERNAL void ct_thread_set_name(struct ct_thread *t, const char *name);
 /* Anyone: the thread's current name (the kernel's while it runs). */
 CT_INTERNAL void ct_thread_get_name(struct ct_thread *t, char *out, size_t cap);
 
+/* True when both stack pointers lie on the thread's own stack: frames on a
+ * signal stack or a coroutine's stack are never taken for abandoned ones
+ * (hooks.c, capture.c). */
+CT_NOINST static inline bool ct_same_stack(const struct ct_thread *t, uint64_t a, uint64_t b)
+{
+    return a - t->stack_lo < t->stack_hi - t->stack_lo && b - t->stack_lo < t->stack_hi - t->stack_lo;
+}
+
 /* Counters written only by the owner, read by output on any thread:
  * relaxed atomics compile to a plain increment and keep readers race-free. */
 #define CT_OWNER_INC(field) \

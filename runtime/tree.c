@@ -160,11 +160,17 @@ void ct_tree_settle(struct ct_tree *t)
     }
 }
 
-/* A value record's payload is complete. */
+CT_NOINST static void ct_tree_mark_done(struct ct_tree *t, size_t len);
+
+/* The payload of a mark or value record is complete. */
 CT_NOINST static void ct_tree_values_done(struct ct_tree *t)
 {
     size_t len = t->pl_len;
     t->pl_len = t->pl_have = 0;
+    if (t->pl_type == CT_EXT_MARK) {
+        ct_tree_mark_done(t, len);
+        return;
+    }
     if (t->pl_type == CT_EXT_ARGS && t->open_pending && t->depth > 0) {
         struct ct_tree_frame *f = &t->stack[t->depth - 1];
         if (!t->vals)
@@ -188,12 +194,13 @@ CT_NOINST static void ct_tree_values_done(struct ct_tree *t)
     ct_tree_settle(t);
 }
 
-CT_NOINST static void ct_tree_mark_done(struct ct_tree *t)
+CT_NOINST static void ct_tree_mark_done(struct ct_tree *t, size_t len)
 {
-    size_t len = t->mark_len;
-    t->mark_len = t->mark_have = 0;
+    const char *label = (const char *)t->pl_buf;
+    if (len > CT_MARK_MAX)
+        len = CT_MARK_MAX;
     if (t->depth <= t->opened && t->pending_head == t->npending) {
-        ct_tree_emit_mark(t, t->depth, t->mark_ticks, t->mark_buf, len);
+        ct_tree_emit_mark(t, t->depth, t->mark_ticks, label, len);
         return;
     }
     /* inside a frame that may yet be dropped: hold it */
@@ -209,24 +216,14 @@ CT_NOINST static void ct_tree_mark_done(struct ct_tree *t)
     p->ticks = t->mark_ticks;
     p->depth = t->depth;
     p->len = (unsigned)len;
-    memcpy(p->label, t->mark_buf, len);
+    memcpy(p->label, label, len);
 }
 
 void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const struct ct_event *e = &ev[i];
-        if (t->mark_have < t->mark_len) { /* label bytes of a pending mark */
-            size_t k = t->mark_len - t->mark_have;
-            if (k > sizeof(*e))
-                k = sizeof(*e);
-            memcpy(t->mark_buf + t->mark_have, e, k);
-            t->mark_have += k;
-            if (t->mark_have == t->mark_len)
-                ct_tree_mark_done(t);
-            continue;
-        }
-        if (t->pl_have < t->pl_len) { /* bytes of captured values */
+        if (t->pl_have < t->pl_len) { /* bytes of a mark's label or of captured values */
             size_t k = t->pl_len - t->pl_have;
             if (k > sizeof(*e))
                 k = sizeof(*e);
@@ -275,12 +272,18 @@ void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
                 for (uint64_t k = CT_EXT_ARG(e); k > 0 && t->depth > 0; k--)
                     ct_tree_pop(t, ts, CT_CLOSE_UNWOUND);
                 break;
+            case CT_EXT_MARK:
+                if (t->limited)
+                    ct_tree_catch_up(t, ts);
+                t->mark_ticks = ts;
+                /* its label follows like values do */
+                __attribute__((fallthrough));
             case CT_EXT_ARGS:
             case CT_EXT_RETVAL: {
                 size_t len = (size_t)CT_EXT_PAYLOAD_LEN(e);
                 if (!t->pl_buf && !(t->pl_buf = malloc(CT_VALUES_MAX + 16))) {
                     ct_tree_settle(t);
-                    i += CT_EXT_FOLLOWERS(e); /* no memory: skip the values */
+                    i += CT_EXT_FOLLOWERS(e); /* no memory: skip the label or values */
                     break;
                 }
                 t->pl_type = CT_EXT_TYPE(e);
@@ -296,15 +299,6 @@ void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
                     ct_tree_values_done(t);
                 break;
             }
-            case CT_EXT_MARK:
-                if (t->limited)
-                    ct_tree_catch_up(t, ts);
-                t->mark_ticks = ts;
-                t->mark_len = CT_EXT_ARG(e) > CT_MARK_MAX ? CT_MARK_MAX : CT_EXT_ARG(e);
-                t->mark_have = 0;
-                if (t->mark_len == 0)
-                    ct_tree_mark_done(t);
-                break;
             default:
                 break; /* unknown extension: skip it */
             }

@@ -86,11 +86,8 @@ struct ct_tree {
     uint64_t over_budget; /* not opened: the budget was spent */
     struct ct_tree_pending *pending; /* a queue: [pending_head, npending) */
     size_t pending_head, npending, pending_cap;
-    /* a mark whose label records are still to come */
-    uint64_t mark_ticks;
-    size_t mark_len, mark_have;
-    char mark_buf[CT_MARK_MAX + 16];
-    /* captured values: an extension record whose payload is still to come */
+    uint64_t mark_ticks; /* of the mark whose label is being read */
+    /* a mark's label or captured values: the payload still to come */
     unsigned pl_type;
     uint32_t pl_sig;
     size_t pl_len, pl_have;

@@ -154,8 +154,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * as calltrace-convert runs it: types, parameters, locations. */
     struct ct_ftab ftab;
     if (ct_ftab_load(&ftab, path, PIE_BIAS, false) >= 0) {
-        for (size_t i = 0; i < ftab.nslots; i++) {
-            const struct ct_fdesc *f = ftab.slots[i];
+        for (size_t i = 0; i < ftab.fns.nslots; i++) {
+            const struct ct_fdesc *f = ftab.fns.slots[i];
             if (!f)
                 continue;
             touch_str(f->ret ? f->ret->name : "void");

@@ -11,10 +11,13 @@
  * (capture_entry.S) reads them there. */
         .text
 
-        .globl  __cyg_profile_func_enter
-        .type   __cyg_profile_func_enter, @function
+/* One hook: `slot` is the offset of the hook set's function in its
+ * ct_hook_table entry (0 enter, 8 exit). */
+        .macro  CT_HOOK name, slot
+        .globl  \name
+        .type   \name, @function
         .p2align 4
-__cyg_profile_func_enter:
+\name:
         .cfi_startproc
         endbr64
         movq    ct_gate(%rip), %rdx
@@ -25,26 +28,12 @@ __cyg_profile_func_enter:
 1:      leaq    8(%rsp), %rcx
         leaq    ct_hook_table(%rip), %r8
         shll    $4, %eax
-        jmp     *(%r8,%rax)             /* .enter of the hook set */
+        jmp     *\slot(%r8,%rax)
         .cfi_endproc
-        .size   __cyg_profile_func_enter, .-__cyg_profile_func_enter
+        .size   \name, .-\name
+        .endm
 
-        .globl  __cyg_profile_func_exit
-        .type   __cyg_profile_func_exit, @function
-        .p2align 4
-__cyg_profile_func_exit:
-        .cfi_startproc
-        endbr64
-        movq    ct_gate(%rip), %rdx
-        movl    %edx, %eax
-        andl    $7, %eax
-        jne     1f
-        ret
-1:      leaq    8(%rsp), %rcx
-        leaq    ct_hook_table(%rip), %r8
-        shll    $4, %eax
-        jmp     *8(%r8,%rax)            /* .exit of the hook set */
-        .cfi_endproc
-        .size   __cyg_profile_func_exit, .-__cyg_profile_func_exit
+        CT_HOOK __cyg_profile_func_enter, 0
+        CT_HOOK __cyg_profile_func_exit, 8
 
         .section .note.GNU-stack,"",@progbits
