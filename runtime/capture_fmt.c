@@ -28,6 +28,7 @@ static bool ct_out_exe_set;
 
 void ct_capture_out_set(const char *exe, uint64_t bias)
 {
+    ct_ftab_free(&ct_out_tab); /* an earlier file's */
     snprintf(ct_out_exe, sizeof ct_out_exe, "%s", exe);
     ct_out_bias = bias;
     ct_out_exe_set = true;

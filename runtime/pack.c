@@ -5,6 +5,7 @@
 
 #define CT_MRU 7u
 #define CT_LITERAL 7u
+#define CT_PACK_EXT_ANY 7u /* an extension record whose type has no code of its own */
 
 struct ct_mru {
     uint64_t addr[CT_MRU];
@@ -12,32 +13,38 @@ struct ct_mru {
 
 /* Returns the slot of `a` (moving it to the front), or CT_LITERAL after
  * inserting it at the front. Encoder and decoder move identically. */
-CT_NOINST static unsigned ct_mru_find(struct ct_mru *m, uint64_t a)
+/* Moves addr[0, i) up one place and puts a in front (i < CT_MRU). */
+CT_NOINST static inline void ct_mru_front(struct ct_mru *m, unsigned i, uint64_t a)
+{
+    for (; i > 0; i--) /* at most 6 moves: cheaper than a memmove call */
+        m->addr[i] = m->addr[i - 1];
+    m->addr[0] = a;
+}
+
+/* Returns the slot of `a` (moving it to the front), or CT_LITERAL after
+ * inserting it at the front. Encoder and decoder move identically. */
+CT_NOINST static inline unsigned ct_mru_find(struct ct_mru *m, uint64_t a)
 {
     for (unsigned i = 0; i < CT_MRU; i++) {
         if (m->addr[i] == a) {
-            memmove(&m->addr[1], &m->addr[0], i * sizeof(uint64_t));
-            m->addr[0] = a;
+            ct_mru_front(m, i, a);
             return i;
         }
     }
-    memmove(&m->addr[1], &m->addr[0], (CT_MRU - 1) * sizeof(uint64_t));
-    m->addr[0] = a;
+    ct_mru_front(m, CT_MRU - 1, a);
     return CT_LITERAL;
 }
 
-CT_NOINST static uint64_t ct_mru_take(struct ct_mru *m, unsigned i)
+CT_NOINST static inline uint64_t ct_mru_take(struct ct_mru *m, unsigned i)
 {
     uint64_t a = m->addr[i];
-    memmove(&m->addr[1], &m->addr[0], i * sizeof(uint64_t));
-    m->addr[0] = a;
+    ct_mru_front(m, i, a);
     return a;
 }
 
-CT_NOINST static void ct_mru_push(struct ct_mru *m, uint64_t a)
+CT_NOINST static inline void ct_mru_push(struct ct_mru *m, uint64_t a)
 {
-    memmove(&m->addr[1], &m->addr[0], (CT_MRU - 1) * sizeof(uint64_t));
-    m->addr[0] = a;
+    ct_mru_front(m, CT_MRU - 1, a);
 }
 
 CT_NOINST static inline uint8_t *ct_put_varint(uint8_t *p, uint64_t v)
@@ -79,15 +86,27 @@ size_t ct_pack(const struct ct_event *ev, size_t n, uint8_t *out)
         prev = ticks;
         uint64_t zz = ((uint64_t)d << 1) ^ (uint64_t)(d >> 63);
         if (kind == CT_EV_EXT) {
-            *p++ = (uint8_t)(kind | (CT_LITERAL << 2));
+            unsigned type = CT_EXT_TYPE(e), code = type >= 1 && type < CT_PACK_EXT_ANY ? type : CT_PACK_EXT_ANY;
+            uint64_t arg = CT_EXT_ARG(e);
+            *p++ = (uint8_t)(kind | (code << 2));
             p = ct_put_varint(p, zz);
-            p = ct_put_varint(p, e->addr);
-            if (CT_EXT_FOLLOWERS(e)) { /* a label's or values' records, raw */
-                size_t words = CT_EXT_FOLLOWERS(e);
-                if (words > n - i - 1)
-                    words = n - i - 1;
-                memcpy(p, &ev[i + 1], words * sizeof(*e));
-                p += words * sizeof(*e);
+            if (code == CT_PACK_EXT_ANY) {
+                p = ct_put_varint(p, e->addr);
+            } else if (code == CT_EXT_ARGS || code == CT_EXT_RETVAL) {
+                p[0] = (uint8_t)(arg >> 32), p[1] = (uint8_t)(arg >> 40), p[2] = (uint8_t)(arg >> 48);
+                p = ct_put_varint(p + 3, arg & 0xffffffffu);
+            } else {
+                p = ct_put_varint(p, arg);
+            }
+            size_t words = CT_EXT_FOLLOWERS(e);
+            if (words) { /* a label's or values' bytes, raw */
+                size_t len = CT_EXT_PAYLOAD_LEN(e);
+                if (words > n - i - 1) /* cut short (cannot happen: reserved together) */
+                    words = n - i - 1, len = words * sizeof(*e);
+                /* whole records (within CT_PACK_BOUND), then only len counts */
+                for (size_t w = 0; w < words; w++)
+                    memcpy(p + w * sizeof(*e), &ev[i + 1 + w], sizeof(*e));
+                p += len;
                 i += words;
             }
             continue;
@@ -111,16 +130,32 @@ size_t ct_unpack(const uint8_t *in, size_t len, size_t n, struct ct_event *out)
     while (i < n && p < end) {
         unsigned h = *p++, kind = h & 3u, slot = (h >> 2) & 7u;
         uint64_t zz, addr;
-        if (kind > CT_EV_EXT || (kind == CT_EV_EXT && slot != CT_LITERAL))
+        if (kind > CT_EV_EXT || (kind == CT_EV_EXT && slot == 0))
             break; /* not something ct_pack writes */
         if (!(p = ct_get_varint(p, end, &zz)))
             break;
         prev += (zz >> 1) ^ (uint64_t)-(int64_t)(zz & 1);
-        if (slot == CT_LITERAL) {
+        if (kind == CT_EV_EXT) {
+            uint64_t arg = 0;
+            if (slot == CT_PACK_EXT_ANY) {
+                if (!(p = ct_get_varint(p, end, &addr)))
+                    break;
+            } else if (slot == CT_EXT_ARGS || slot == CT_EXT_RETVAL) {
+                if (end - p < 3)
+                    break;
+                uint64_t sig = p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16;
+                if (!(p = ct_get_varint(p + 3, end, &arg)) || arg > 0xffffffffu)
+                    break;
+                addr = CT_EXT_ADDR(slot, sig << 32 | arg);
+            } else {
+                if (!(p = ct_get_varint(p, end, &arg)) || arg >> 56)
+                    break;
+                addr = CT_EXT_ADDR(slot, arg);
+            }
+        } else if (slot == CT_LITERAL) {
             if (!(p = ct_get_varint(p, end, &addr)))
                 break;
-            if (kind != CT_EV_EXT)
-                ct_mru_push(&mru, addr);
+            ct_mru_push(&mru, addr);
         } else {
             addr = ct_mru_take(&mru, slot);
         }
@@ -128,11 +163,14 @@ size_t ct_unpack(const uint8_t *in, size_t len, size_t n, struct ct_event *out)
         out[i].addr = addr;
         i++;
         if (kind == CT_EV_EXT && CT_EXT_FOLLOWERS(&out[i - 1])) {
-            size_t words = CT_EXT_FOLLOWERS(&out[i - 1]);
-            if (words > n - i || (size_t)(end - p) < words * sizeof(struct ct_event))
+            size_t words = CT_EXT_FOLLOWERS(&out[i - 1]), bytes = CT_EXT_PAYLOAD_LEN(&out[i - 1]);
+            if (words > n - i || (size_t)(end - p) < bytes) {
+                i--; /* not the record without its payload */
                 break;
-            memcpy(&out[i], p, words * sizeof(struct ct_event));
-            p += words * sizeof(struct ct_event);
+            }
+            memset(&out[i], 0, words * sizeof(struct ct_event));
+            memcpy(&out[i], p, bytes);
+            p += bytes;
             i += words;
         }
     }

@@ -3,13 +3,17 @@
  * In memory every event is 16 bytes (the hot path stores, never encodes). The
  * writer thread packs each chunk before it reaches the disk:
  *
- *   byte 0   bits 0-1 kind, bits 2-4 function: 0-6 = slot of an 8-entry
- *            move-to-front cache of recent addresses, 7 = a literal follows
+ *   byte 0   bits 0-1 kind, bits 2-4: for enter and exit, 0-6 = slot of a
+ *            7-entry move-to-front cache of recent addresses, 7 = a literal
+ *            address follows; for EXT, the subtype (1-6), or 7 = the whole
+ *            address word follows as a varint
  *   varint   zigzag(ticks - previous ticks); the first event of a chunk is
  *            relative to 0, so every chunk decodes on its own
- *   varint   the literal address (when bits 2-4 == 7); for EXT events the
- *            subtype and payload word instead, followed by the raw bytes of
- *            any payload records (a mark's label)
+ *   then     enter/exit: the literal address (varint), if any;
+ *            EXT: ARGS and RETVAL, the signature (3 bytes) and the byte
+ *            length (varint); other subtypes, the payload word (varint);
+ *            then the bytes of any payload records (a mark's label, values),
+ *            exactly the length given, the records' zero tail left out
  *
  * A recursive or loop-heavy workload hits the cache on nearly every event and
  * needs 2-4 bytes per event; uftrace writes 16. */

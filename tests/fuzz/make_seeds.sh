@@ -43,6 +43,7 @@ run threads-16k CALLTRACE_FORMAT=raw CALLTRACE_BUFFER_SIZE=16K "$tmp/threads"
 run threads-16k-drop CALLTRACE_FORMAT=raw CALLTRACE_BUFFER_SIZE=16K CALLTRACE_BUFFER_POLICY=drop \
     "$tmp/threads"
 run segv CALLTRACE_FORMAT=json,raw "$tmp/ending" segv
+run fib8-args CALLTRACE_FORMAT=raw CALLTRACE_CAPTURE_ARGS=1 "$tmp/fib" 8 # argument and return value records
 
 rm -f $fuzz/corpus/raw/*.ctraw $fuzz/corpus/convert/*.ctraw $fuzz/corpus/unpack/*-chunk-*
 mkdir -p $fuzz/corpus/raw $fuzz/corpus/convert $fuzz/corpus/unpack
@@ -50,7 +51,7 @@ for f in "$out"/*.ctraw; do
   [ "$(stat -c %s "$f")" -le 20480 ] || { echo "skipping $f: over 20 KB" >&2; continue; }
   cp "$f" $fuzz/corpus/raw/
 done
-cp "$out"/segv.ctraw "$out"/regions-marks.ctraw $fuzz/corpus/convert/ 2>/dev/null || true
+cp "$out"/segv.ctraw "$out"/regions-marks.ctraw "$out"/fib8-args.ctraw $fuzz/corpus/convert/ 2>/dev/null || true
 chmod 644 $fuzz/corpus/raw/*.ctraw $fuzz/corpus/convert/*.ctraw
 
 # corpus/unpack: the first two event chunks of each file, as

@@ -1,6 +1,6 @@
 /* Unit tests of the chunk packing: every stream round-trips exactly, a
- * recursive workload packs to a few bytes per event, corrupt input stops
- * cleanly. */
+ * recursive workload packs to a few bytes per event, captured values take
+ * their length and no more, corrupt input stops cleanly. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,6 +43,18 @@ static void recursive_workload_packs_small(void **state)
     free(ev);
 }
 
+/* An extension record of `type` with `len` payload bytes (a pattern) at ev. */
+static size_t put_ext(struct ct_event *ev, uint64_t ticks, unsigned type, uint32_t sig, uint32_t len)
+{
+    size_t k = CT_EXT_PAYLOAD_EVENTS(len);
+    ev[0].word = CT_EV_WORD(ticks, CT_EV_EXT);
+    ev[0].addr = CT_EXT_ADDR(type, type == CT_EXT_MARK ? len : (uint64_t)sig << 32 | len);
+    memset(&ev[1], 0, k * sizeof(*ev));
+    for (uint32_t b = 0; b < len; b++)
+        ((uint8_t *)&ev[1])[b] = (uint8_t)(b * 37u + 1u);
+    return 1 + k;
+}
+
 static void arbitrary_streams_roundtrip(void **state)
 {
     (void)state;
@@ -64,6 +76,11 @@ static void arbitrary_streams_roundtrip(void **state)
                 i += 2;
                 continue;
             }
+            if (r == 3 && i + 4 < n) { /* captured values, 0-48 bytes */
+                i += put_ext(&ev[i], t, (unsigned)rand() % 2 ? CT_EXT_ARGS : CT_EXT_RETVAL,
+                             (uint32_t)rand() & 0xffffffu, (uint32_t)rand() % 49) - 1;
+                continue;
+            }
             if (r == 2) {
                 ev[i].word = CT_EV_WORD(t, CT_EV_EXT);
                 ev[i].addr = CT_EXT_ADDR(CT_EXT_REGION, (uint64_t)rand());
@@ -76,6 +93,34 @@ static void arbitrary_streams_roundtrip(void **state)
         roundtrip(ev, n, NULL);
         free(ev);
     }
+}
+
+static void value_records_pack_exactly(void **state)
+{
+    (void)state;
+    struct ct_event ev[32];
+    size_t bytes = 0;
+    /* f(int, int, int): 15 bytes of arguments: header, zero tick delta,
+     * signature, length, the bytes; the record's 1-byte tail left out */
+    size_t n = put_ext(ev, 0, CT_EXT_ARGS, 0xabcdefu, 15);
+    roundtrip(ev, n, &bytes);
+    assert_int_equal(bytes, 1 + 1 + 3 + 1 + 15);
+    /* a call's worth: enter, arguments, exit, return value; then records
+     * of every other kind, one of a type the packer has no code for */
+    n = 0;
+    ev[n++] = (struct ct_event){CT_EV_WORD(100, CT_EV_ENTER), 0x401230};
+    n += put_ext(&ev[n], 100, CT_EXT_ARGS, 0xffffffu, 40);
+    ev[n++] = (struct ct_event){CT_EV_WORD(130, CT_EV_EXIT), 0x401230};
+    n += put_ext(&ev[n], 130, CT_EXT_RETVAL, 0x000001u, 13);
+    n += put_ext(&ev[n], 131, CT_EXT_RETVAL, 0x123456u, 32);
+    n += put_ext(&ev[n], 132, CT_EXT_MARK, 0, 5);
+    n += put_ext(&ev[n], 133, CT_EXT_ARGS, 7, 0);
+    ev[n++] = (struct ct_event){CT_EV_WORD(140, CT_EV_EXT), CT_EXT_ADDR(CT_EXT_UNWIND, 3)};
+    ev[n++] = (struct ct_event){CT_EV_WORD(150, CT_EV_EXT), CT_EXT_ADDR(CT_EXT_REGION, (UINT64_C(1) << 56) - 1)};
+    ev[n++] = (struct ct_event){CT_EV_WORD(160, CT_EV_EXT), CT_EXT_ADDR(0, 42)};
+    ev[n++] = (struct ct_event){CT_EV_WORD(170, CT_EV_EXT), UINT64_MAX};
+    assert_true(n <= 32);
+    roundtrip(ev, n, NULL);
 }
 
 static void corrupt_input_stops(void **state)
@@ -91,6 +136,11 @@ static void corrupt_input_stops(void **state)
     size_t got = ct_unpack(buf, len / 2, 64, back);
     assert_true(got < 64);
     assert_memory_equal(ev, back, got * sizeof(*ev));
+    /* a value record whose bytes are cut short */
+    size_t k = put_ext(ev, 5, CT_EXT_ARGS, 1, 30);
+    len = ct_pack(ev, k, buf);
+    assert_int_equal(ct_unpack(buf, len - 1, k, back), 0);
+    assert_int_equal(ct_unpack(buf, len, k, back), k);
     /* garbage: all 0xff varints never terminate */
     memset(buf, 0xff, sizeof(buf));
     assert_int_equal(ct_unpack(buf, 64, 64, back), 0);
@@ -101,6 +151,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(recursive_workload_packs_small),
         cmocka_unit_test(arbitrary_streams_roundtrip),
+        cmocka_unit_test(value_records_pack_exactly),
         cmocka_unit_test(corrupt_input_stops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
