@@ -1,21 +1,28 @@
 /* capture.c — recording argument and return values (capture.h).
  *
  * Enter (ct_args_enter_c, called by capture_entry.S with the instrumented
- * function's callee-saved registers): the enter record goes through the
- * hooks' own path (hooks.c keeps the thread busy for us), then the
- * function's descriptor is looked up and, if the hook was called from the
- * call site the descriptor was built for, each parameter's location is
- * evaluated and its bytes appended in one extension record. Then the
- * return address is hijacked: the slot below the CFA must hold exactly the
- * call site the hook was given (otherwise nothing is touched), the real
- * address goes on a per-thread shadow stack, and ct_ret_tramp takes its
- * place.
+ * function's callee-saved registers): the function's descriptor is looked
+ * up by its address. In the usual case (entered at the call site it was
+ * described for, every parameter with a direct plan: a stack slot or a
+ * register) the enter record and the values go into the buffer in one
+ * reservation; otherwise the enter goes through the hooks' own path
+ * (hooks.c keeps the thread busy for us) and each parameter's location is
+ * evaluated, interpreting its DWARF expression where needed.
  *
- * Return (ct_ret_c, from ct_ret_tramp): the shadow entry is the one whose
- * CFA is the stack pointer the trampoline was entered with; entries above it
- * on the same stack belong to frames a longjmp abandoned and are dropped.
- * The return registers are recorded by the function's SysV classification
- * and the real address goes back to the trampoline.
+ * Return values, two ways:
+ *  - at the exit hook, when the code after every exit hook call of the
+ *    function was understood (capture_ret.c, struct ct_xsite): the value is
+ *    read from where that code takes it, and recorded with the exit. No
+ *    return address is touched. This is the usual case for C.
+ *  - otherwise through a return trampoline: at enter the return address is
+ *    hijacked (the slot below the CFA must hold exactly the call site the
+ *    hook was given, else nothing is touched), the real address goes on a
+ *    per-thread shadow stack and ct_ret_tramp takes its place. The exit
+ *    hook then leaves the exit to the trampoline (ct_ret_c), which records
+ *    it with the return registers by the function's SysV classification
+ *    and jumps back. The shadow entry is the one whose CFA is the stack
+ *    pointer the trampoline was entered with; entries above it on the same
+ *    stack belong to frames a longjmp abandoned and are dropped.
  *
  * Exceptions and forced unwinds (pthread_exit) reach the trampoline's
  * personality routine (ct_tramp_personality) for each hijacked frame they
@@ -34,9 +41,7 @@
 #include <unistd.h>
 #include <unwind.h>
 
-#include <libdwarf/dwarf.h>
-
-#include "capture.h"
+#include "capture_priv.h"
 #include "clock.h"
 #include "config.h"
 #include "hooks.h"
@@ -47,20 +52,11 @@ struct ct_ftab ct_capture_tab;
 bool ct_capture_retval;
 bool ct_probe_armed;
 
-struct ct_cregs {
-    uint64_t rbx, rbp, r12, r13, r14, r15;
-};
-struct ct_retregs {
-    uint64_t rax, rdx;
-    uint8_t xmm0[16], xmm1[16];
-    uint64_t cfa;
-};
-
 /* capture_entry.S */
 extern char ct_ret_tramp[];
 extern char ct_probe_lo[], ct_probe_hi[], ct_probe_fault[];
-CT_INTERNAL int ct_probe_copy(void *dst, const void *src, size_t n);
-CT_INTERNAL long ct_probe_str(char *dst, const char *src, size_t max);
+CT_INTERNAL void ct_args_exit_c(void *fn, void *site, uint64_t gate, uint64_t sp,
+                                const struct ct_cregs *r);
 CT_INTERNAL void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t sp,
                                  const struct ct_cregs *r);
 CT_INTERNAL uint64_t ct_ret_c(struct ct_retregs *rr);
@@ -70,15 +66,19 @@ ct_tramp_personality(int version, _Unwind_Action actions, _Unwind_Exception_Clas
 
 /* ---- the shadow stack ---------------------------------------------------- */
 
-enum { CT_SH_UNWINDING = 1u };
+enum {
+    CT_SH_UNWINDING = 1u, /* an exception passes the frame (ct_tramp_personality) */
+    CT_SH_EXITED = 2u,    /* the exit hook ran and left the exit to the trampoline */
+};
 struct ct_shent {
     uint64_t cfa, ra, fn;
     const struct ct_fdesc *d;
+    uint64_t sp; /* at the enter hook: tells the call among the thread's open ones */
+    uint64_t flags; /* CT_SH_* */
 };
 struct ct_shadow {
     uint32_t n, cap;
     volatile uint32_t busy;
-    uint8_t *flags; /* per entry: CT_SH_UNWINDING */
     uint8_t *buf;   /* CT_VALUES_MAX + 16: the values being recorded (under t->busy) */
     struct ct_shent e[];
 };
@@ -89,11 +89,10 @@ static bool ct_sh_key_ok;
 
 CT_NOINST static size_t ct_shadow_bytes(void)
 {
-    return sizeof(struct ct_shadow) + CT_SHADOW_CAP * (sizeof(struct ct_shent) + 1) + CT_VALUES_MAX + 16;
+    return sizeof(struct ct_shadow) + CT_SHADOW_CAP * sizeof(struct ct_shent) + CT_VALUES_MAX + 16;
 }
 
-CT_NOINST static void ct_record_ret(const struct ct_shent *e, const struct ct_retregs *rr,
-                                    bool unwound);
+CT_NOINST static void ct_record_ret(const struct ct_shent *e, const struct ct_retregs *rr);
 
 /* The thread is ending (its key destructor; created before the thread
  * registry's, so this runs while the thread is still registered). Frames
@@ -108,284 +107,100 @@ CT_NOINST static void ct_shadow_free(void *p)
         return;
     while (sh->n > 0) {
         struct ct_shent e = sh->e[--sh->n];
-        ct_record_ret(&e, NULL, true);
+        ct_record_ret(&e, NULL);
     }
     ct_sh = NULL;
     munmap(sh, ct_shadow_bytes());
 }
 
-CT_NOINST static struct ct_shadow *ct_shadow(void)
+/* The thread's first capture: maps its shadow stack. */
+__attribute__((noinline, cold)) CT_NOINST static struct ct_shadow *ct_shadow_new(void)
 {
-    struct ct_shadow *sh = ct_sh;
-    if (CT_LIKELY(sh != NULL))
-        return sh;
+    int saved = errno;
     void *p = mmap(NULL, ct_shadow_bytes(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-    sh = p;
-    sh->cap = CT_SHADOW_CAP;
-    sh->flags = (uint8_t *)&sh->e[CT_SHADOW_CAP];
-    sh->buf = sh->flags + CT_SHADOW_CAP;
-    ct_sh = sh;
-    if (ct_sh_key_ok)
-        pthread_setspecific(ct_sh_key, sh);
+    struct ct_shadow *sh = NULL;
+    if (p != MAP_FAILED) {
+        sh = p;
+        sh->cap = CT_SHADOW_CAP;
+        sh->buf = (uint8_t *)&sh->e[CT_SHADOW_CAP];
+        ct_sh = sh;
+        if (ct_sh_key_ok)
+            pthread_setspecific(ct_sh_key, sh);
+    }
+    errno = saved;
     return sh;
 }
 
-/* ---- reading values ------------------------------------------------------ */
-
-struct ct_eval {
-    uint64_t reg[16];
-    uint64_t cfa, fb;
-    uint64_t stack_lo, stack_hi; /* the live part of this thread's stack: read directly */
-    const struct ct_csite *cs; /* the caller's constants for this call, or NULL */
-};
-
-CT_NOINST static bool ct_readable(uint64_t p)
+CT_NOINST static inline struct ct_shadow *ct_shadow(void)
 {
-    return ct_probe_armed && p >= 4096 && p < (UINT64_C(1) << 47);
+    struct ct_shadow *sh = ct_sh;
+    return CT_LIKELY(sh != NULL) ? sh : ct_shadow_new();
 }
 
-CT_NOINST static int ct_read_mem(void *dst, uint64_t src, size_t n)
-{
-    if (n == 0)
-        return CT_VAL_OK;
-    if (!ct_readable(src) || !ct_readable(src + n - 1))
-        return CT_VAL_UNREADABLE;
-    return ct_probe_copy(dst, (const void *)(uintptr_t)src, n) == 0 ? CT_VAL_OK : CT_VAL_UNREADABLE;
-}
-
-/* Evaluates a location into out[0, size): CT_VAL_OK, _OUT or _UNREADABLE. */
-CT_NOINST static int ct_loc_read(const struct ct_loc *loc, const struct ct_eval *x, uint8_t *out,
-                                 uint32_t size)
-{
-    uint64_t st[16];
-    unsigned sp = 0;
-    uint32_t done = 0;
-    enum { K_MEM, K_REG, K_VALUE, K_IMPLICIT } kind = K_MEM;
-    uint64_t value = 0;
-    unsigned ilen = 0;
-    if (loc->n == 0)
-        return CT_VAL_OUT;
-    if (loc->n == 1 && loc->ops[0].atom == DW_OP_fbreg) { /* the common case at -O0 */
-        uint64_t a = x->fb + loc->ops[0].a;
-        if (a >= x->stack_lo && a < x->stack_hi && size <= x->stack_hi - a) {
-            memcpy(out, (const void *)(uintptr_t)a, size);
-            return CT_VAL_OK;
-        }
-        return ct_read_mem(out, a, size);
-    }
-    if (loc->n == 1 && loc->ops[0].atom >= DW_OP_reg0 && loc->ops[0].atom <= DW_OP_reg15 && size <= 8) {
-        memcpy(out, &x->reg[loc->ops[0].atom - DW_OP_reg0], size); /* in a callee-saved register */
-        return CT_VAL_OK;
-    }
-    if (loc->ops[0].atom == CT_OP_ENTRY_REG) { /* the value the caller passed, if a constant */
-        for (unsigned k = 0; x->cs && k < x->cs->n; k++)
-            if (x->cs->reg[k] == loc->ops[0].a && size <= 8) {
-                memcpy(out, &x->cs->val[k], size);
-                return CT_VAL_OK;
-            }
-        return CT_VAL_OUT;
-    }
-    for (unsigned i = 0; i < loc->n; i++) {
-        const struct ct_op *o = &loc->ops[i];
-        uint8_t a = o->atom;
-        uint64_t t1, t2;
-#define PUSH(v) do { if (sp == 16) return CT_VAL_OUT; st[sp++] = (v); } while (0)
-#define POP(v) do { if (sp == 0) return CT_VAL_OUT; (v) = st[--sp]; } while (0)
-        if (a >= DW_OP_lit0 && a <= DW_OP_lit31) {
-            PUSH((uint64_t)(a - DW_OP_lit0));
-        } else if (a >= DW_OP_breg0 && a <= DW_OP_breg31) {
-            PUSH(x->reg[a - DW_OP_breg0] + o->a);
-        } else if (a >= DW_OP_reg0 && a <= DW_OP_reg31) {
-            kind = K_REG;
-            value = x->reg[a - DW_OP_reg0];
-        } else {
-            switch (a) {
-            case DW_OP_regx: kind = K_REG; value = x->reg[o->a & 15]; break;
-            case DW_OP_bregx: PUSH(x->reg[o->a & 15] + o->b); break;
-            case DW_OP_fbreg: PUSH(x->fb + o->a); break;
-            case DW_OP_call_frame_cfa: PUSH(x->cfa); break;
-            case DW_OP_const1u: case DW_OP_const1s: case DW_OP_const2u: case DW_OP_const2s:
-            case DW_OP_const4u: case DW_OP_const4s: case DW_OP_const8u: case DW_OP_const8s:
-            case DW_OP_constu: case DW_OP_consts:
-                PUSH(o->a);
-                break;
-            case DW_OP_plus_uconst: POP(t1); PUSH(t1 + o->a); break;
-            case DW_OP_plus: POP(t2); POP(t1); PUSH(t1 + t2); break;
-            case DW_OP_minus: POP(t2); POP(t1); PUSH(t1 - t2); break;
-            case DW_OP_mul: POP(t2); POP(t1); PUSH(t1 * t2); break;
-            case DW_OP_and: POP(t2); POP(t1); PUSH(t1 & t2); break;
-            case DW_OP_or: POP(t2); POP(t1); PUSH(t1 | t2); break;
-            case DW_OP_xor: POP(t2); POP(t1); PUSH(t1 ^ t2); break;
-            case DW_OP_shl: POP(t2); POP(t1); PUSH(t2 < 64 ? t1 << t2 : 0); break;
-            case DW_OP_shr: POP(t2); POP(t1); PUSH(t2 < 64 ? t1 >> t2 : 0); break;
-            case DW_OP_shra: POP(t2); POP(t1); PUSH((uint64_t)((int64_t)t1 >> (t2 < 63 ? t2 : 63))); break;
-            case DW_OP_neg: POP(t1); PUSH(-t1); break;
-            case DW_OP_not: POP(t1); PUSH(~t1); break;
-            case DW_OP_dup: POP(t1); PUSH(t1); PUSH(t1); break;
-            case DW_OP_drop: POP(t1); break;
-            case DW_OP_swap: POP(t2); POP(t1); PUSH(t2); PUSH(t1); break;
-            case DW_OP_over: POP(t2); POP(t1); PUSH(t1); PUSH(t2); PUSH(t1); break;
-            case DW_OP_deref:
-                POP(t1);
-                if (ct_read_mem(&t2, t1, 8) != CT_VAL_OK)
-                    return CT_VAL_UNREADABLE;
-                PUSH(t2);
-                break;
-            case DW_OP_stack_value: POP(value); kind = K_VALUE; break;
-            case DW_OP_implicit_value: kind = K_IMPLICIT; value = o->b; ilen = (unsigned)o->a; break;
-            case DW_OP_nop: break;
-            case DW_OP_piece: {
-                uint32_t n = (uint32_t)o->a;
-                if (n > size - done || (kind == K_MEM && sp == 0))
-                    return CT_VAL_OUT; /* an empty piece: that part is optimized out */
-                if (kind == K_MEM) {
-                    int r = ct_read_mem(out + done, st[sp - 1], n);
-                    if (r != CT_VAL_OK)
-                        return r;
-                } else {
-                    if (n > 8 || (kind == K_IMPLICIT && n > ilen))
-                        return CT_VAL_OUT;
-                    memcpy(out + done, &value, n);
-                }
-                done += n;
-                sp = 0;
-                kind = K_MEM;
-                if (i + 1 == loc->n)
-                    return done == size ? CT_VAL_OK : CT_VAL_OUT;
-                break;
-            }
-            default:
-                return CT_VAL_OUT;
-            }
-        }
-#undef PUSH
-#undef POP
-    }
-    if (done)
-        return CT_VAL_OUT; /* pieces not covering the value */
-    if (kind == K_MEM) {
-        if (!sp)
-            return CT_VAL_OUT;
-        uint64_t a = st[sp - 1];
-        if (a >= x->stack_lo && a < x->stack_hi && size <= x->stack_hi - a) {
-            memcpy(out, (const void *)(uintptr_t)a, size); /* the frame's own stack */
-            return CT_VAL_OK;
-        }
-        return ct_read_mem(out, a, size);
-    }
-    if (size > 8 || (kind == K_IMPLICIT && size > ilen))
-        return CT_VAL_OUT;
-    memcpy(out, &value, size);
-    return CT_VAL_OK;
-}
-
-/* A string at p: u8 status, u16 length, bytes. */
-CT_NOINST static size_t ct_put_str(uint8_t *out, uint64_t p, uint64_t known_len)
-{
-    uint16_t len = 0;
-    uint8_t st = CT_VAL_OK;
-    if (p == 0) {
-        st = CT_VAL_NULL;
-    } else if (!ct_readable(p)) {
-        st = CT_VAL_UNREADABLE;
-    } else if (known_len != UINT64_MAX) { /* std::string: its length is known */
-        uint64_t n = known_len < CT_STR_BYTES ? known_len : CT_STR_BYTES;
-        if (ct_read_mem(out + 3, p, n) != CT_VAL_OK)
-            st = CT_VAL_UNREADABLE;
-        else
-            len = (uint16_t)n;
-        if (st == CT_VAL_OK && known_len > CT_STR_BYTES)
-            st = CT_VAL_TRUNCATED;
-    } else {
-        long n = ct_probe_str((char *)out + 3, (const char *)(uintptr_t)p, CT_STR_BYTES);
-        if (n < 0) {
-            st = CT_VAL_UNREADABLE;
-        } else {
-            len = (uint16_t)n;
-            if ((unsigned long)n == CT_STR_BYTES) { /* exactly full: is there more? */
-                char more = 0;
-                if (ct_probe_copy(&more, (const char *)(uintptr_t)p + n, 1) != 0 || more)
-                    st = CT_VAL_TRUNCATED;
-            }
-        }
-    }
-    out[0] = st;
-    memcpy(out + 1, &len, 2);
-    return 3 + len;
-}
-
-/* What follows a value's bytes, by type (capture.h). */
-CT_NOINST static size_t ct_put_extra(uint8_t *out, const struct ct_type *t, const uint8_t *val)
-{
-    uint64_t p = 0;
-    switch (t->kind) {
-    case CT_T_CSTR:
-        memcpy(&p, val, 8);
-        return ct_put_str(out, p, UINT64_MAX);
-    case CT_T_STDSTR: {
-        uint64_t len = 0;
-        memcpy(&p, val, 8);
-        memcpy(&len, val + 8, 8);
-        return ct_put_str(out, p, len);
-    }
-    case CT_T_REF: {
-        memcpy(&p, val, 8);
-        const struct ct_type *to = t->target;
-        uint32_t n = to->size < CT_VAL_BYTES ? to->size : CT_VAL_BYTES;
-        int st = ct_readable(p) ? ct_read_mem(out + 1, p, n) : CT_VAL_UNREADABLE;
-        out[0] = (uint8_t)st;
-        if (st != CT_VAL_OK)
-            return 1;
-        size_t k = 1 + n;
-        if (to->kind == CT_T_STDSTR || to->kind == CT_T_CSTR)
-            k += ct_put_extra(out + k, to, out + 1);
-        return k;
-    }
-    default:
-        return 0;
-    }
-}
-
-/* Room one value may need at most. */
-#define CT_ONE_VALUE_MAX (1 + CT_VAL_BYTES + 1 + CT_VAL_BYTES + 3 + CT_STR_BYTES)
-
-/* Appends one value whose bytes come from a location. */
-CT_NOINST static size_t ct_put_param(uint8_t *out, const struct ct_param *p, const struct ct_eval *x)
-{
-    const struct ct_type *t = p->type;
-    uint32_t n = t->size < CT_VAL_BYTES ? t->size : CT_VAL_BYTES;
-    if (t->kind == CT_T_UNKNOWN || n == 0) {
-        out[0] = CT_VAL_OUT;
-        return 1;
-    }
-    int st = ct_loc_read(&p->loc, x, out + 1, n);
-    out[0] = (uint8_t)st;
-    if (st != CT_VAL_OK)
-        return 1;
-    bool extra = t->kind == CT_T_CSTR || t->kind == CT_T_STDSTR || t->kind == CT_T_REF;
-    return 1 + n + (extra ? ct_put_extra(out + 1 + n, t, out + 1) : 0);
-}
-
-/* Appends the extension record and its payload; t->busy is held. */
-CT_NOINST static void ct_put_values(struct ct_thread *t, unsigned type, uint32_t sig,
-                                    uint8_t *data, size_t len)
+/* Appends the extension record and its payload, len bytes at data with 16
+ * bytes of room after them; t->busy is held. */
+CT_NOINST static inline void ct_put_values(struct ct_thread *t, unsigned type, uint32_t sig,
+                                           uint8_t *data, size_t len)
 {
     uint32_t k = 1 + (uint32_t)CT_EXT_PAYLOAD_EVENTS(len);
     uint32_t c = atomic_load_explicit(&t->count, memory_order_relaxed);
     uint64_t ticks = c ? CT_EV_TICKS(&t->buf[c - 1]) : ct_clock_ticks();
-    struct ct_event *e = ct_thread_reserve(t, k);
+    struct ct_event *e = CT_LIKELY(c + k <= t->cap) ? t->buf + c : ct_thread_reserve(t, k);
     __atomic_store_n(&e->word, CT_EV_WORD(ticks, CT_EV_EXT), __ATOMIC_RELAXED);
     __atomic_store_n(&e->addr, CT_EXT_ADDR(type, ((uint64_t)sig << 32) | len), __ATOMIC_RELAXED);
+    memset(data + len, 0, 16); /* the last record's tail */
     uint64_t *dst = (uint64_t *)(e + 1);
-    memset(data + len, 0, (k - 1) * sizeof(struct ct_event) - len); /* the last record's tail */
     for (size_t i = 0; i < (size_t)(k - 1) * 2; i++) {
         uint64_t w;
         memcpy(&w, data + i * 8, 8);
         __atomic_store_n(&dst[i], w, __ATOMIC_RELAXED);
     }
     ct_thread_commit(t, k);
+}
+
+/* The same for at most 32 bytes in w (zero after len): two or three records. */
+__attribute__((always_inline)) CT_NOINST static inline void
+ct_put_small(struct ct_thread *t, unsigned type, uint32_t sig, const uint64_t w[4], size_t len)
+{
+    uint32_t k = len <= 16 ? 2 : 3;
+    uint32_t c = atomic_load_explicit(&t->count, memory_order_relaxed);
+    uint64_t ticks = CT_LIKELY(c) ? CT_EV_TICKS(&t->buf[c - 1]) : ct_clock_ticks();
+    struct ct_event *e = CT_LIKELY(c + k <= t->cap) ? t->buf + c : ct_thread_reserve(t, k);
+    uint64_t *dst = (uint64_t *)e;
+    __atomic_store_n(&dst[0], CT_EV_WORD(ticks, CT_EV_EXT), __ATOMIC_RELAXED);
+    __atomic_store_n(&dst[1], CT_EXT_ADDR(type, ((uint64_t)sig << 32) | len), __ATOMIC_RELAXED);
+    __atomic_store_n(&dst[2], w[0], __ATOMIC_RELAXED);
+    __atomic_store_n(&dst[3], w[1], __ATOMIC_RELAXED);
+    if (k == 3) {
+        __atomic_store_n(&dst[4], w[2], __ATOMIC_RELAXED);
+        __atomic_store_n(&dst[5], w[3], __ATOMIC_RELAXED);
+    }
+    ct_thread_commit(t, k);
+}
+
+/* Stores the exit of fn at t->buf[c] and, with d, its return value of
+ * d->ret_small bytes (status st, value v): exit, extension record, fn,
+ * status and value. Returns the records written (at most 4). */
+__attribute__((always_inline)) CT_NOINST static inline uint32_t
+ct_store_exit(struct ct_thread *t, uint32_t c, uint64_t ticks, uint64_t fn,
+              const struct ct_fdesc *d, uint8_t st, uint64_t v)
+{
+    uint64_t *dst = (uint64_t *)&t->buf[c];
+    __atomic_store_n(&dst[0], CT_EV_WORD(ticks, CT_EV_EXIT), __ATOMIC_RELAXED);
+    __atomic_store_n(&dst[1], fn, __ATOMIC_RELAXED);
+    if (!d)
+        return 1;
+    uint32_t len = st == CT_VAL_OK ? 9u + d->ret_small : 9u;
+    __atomic_store_n(&dst[2], CT_EV_WORD(ticks, CT_EV_EXT), __ATOMIC_RELAXED);
+    __atomic_store_n(&dst[3], CT_EXT_ADDR(CT_EXT_RETVAL, ((uint64_t)d->sig << 32) | len),
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&dst[4], fn, __ATOMIC_RELAXED);
+    __atomic_store_n(&dst[5], v << 8 | st, __ATOMIC_RELAXED);
+    if (len <= 16)
+        return 3;
+    __atomic_store_n(&dst[6], v >> 56, __ATOMIC_RELAXED);
+    __atomic_store_n(&dst[7], 0, __ATOMIC_RELAXED);
+    return 4;
 }
 
 /* ---- enter --------------------------------------------------------------- */
@@ -401,131 +216,173 @@ CT_NOINST static void *ct_real_site(void *site)
     return site;
 }
 
-void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t sp, const struct ct_cregs *r)
+/* Plants the return trampoline in the frame whose CFA is cfa, if its return
+ * address slot holds exactly the call site the hook was given. */
+CT_NOINST static void ct_hijack(const struct ct_thread *t, struct ct_shadow *sh,
+                                const struct ct_fdesc *d, uint64_t fn, uint64_t site, uint64_t cfa,
+                                uint64_t sp)
 {
-    int saved = errno;
-    site = ct_real_site(site);
-    struct ct_thread *t = ct_hook_enter_hold(fn, site, gate, sp);
-    if (!t) {
-        errno = saved;
+    uint64_t *slot = (uint64_t *)(uintptr_t)(cfa - 8);
+    if (sh->busy || *slot != site)
         return;
+    sh->busy = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    uint32_t n = sh->n;
+    while (n > 0 && sh->e[n - 1].cfa <= cfa && ct_same_stack(t, sh->e[n - 1].cfa, cfa))
+        n--; /* frames a longjmp abandoned */
+    if (n < sh->cap) {
+        sh->e[n] = (struct ct_shent){cfa, site, fn, d, sp, 0};
+        sh->n = n + 1;
+        atomic_signal_fence(memory_order_seq_cst);
+        *slot = (uint64_t)(uintptr_t)ct_ret_tramp;
+    } else {
+        sh->n = n;
     }
+    atomic_signal_fence(memory_order_seq_cst);
+    sh->busy = 0;
+}
+
+/* Every enter the fast path below does not take: recorded through the
+ * hooks' own path, then the values by their plan, or interpreted. */
+__attribute__((noinline)) CT_NOINST static void ct_args_enter_slow(void *fn, void *site, uint64_t gate,
+                                                                  uint64_t sp, const struct ct_cregs *r)
+{
+    struct ct_thread *t = ct_hook_hold(fn, site, gate, CT_EV_ENTER, sp);
+    if (!t)
+        return;
     const struct ct_fdesc *d = ct_ftab_find(&ct_capture_tab, (uint64_t)(uintptr_t)fn);
-    uint64_t hpc = ((const uint64_t *)(uintptr_t)sp)[-1];
-    bool here = d && d->hook_pc == hpc && d->cfa_reg >= 0;
-    struct ct_eval x;
-    if (here) {
-        memset(x.reg, 0, sizeof(x.reg));
-        x.reg[3] = r->rbx;
-        x.reg[6] = r->rbp;
-        x.reg[7] = sp;
-        x.reg[12] = r->r12;
-        x.reg[13] = r->r13;
-        x.reg[14] = r->r14;
-        x.reg[15] = r->r15;
-        x.cfa = x.reg[d->cfa_reg] + (uint64_t)d->cfa_off;
-        x.fb = d->fb == CT_FB_CFA ? x.cfa : d->fb == CT_FB_REG ? x.reg[d->fb_reg] : 0;
-        x.cs = ct_ftab_callsite(&ct_capture_tab, (uint64_t)(uintptr_t)site);
-        /* from the hook's stack pointer to the top of the thread's stack */
-        x.stack_lo = sp;
-        x.stack_hi = sp >= t->stack_lo && sp < t->stack_hi ? t->stack_hi : sp;
-        if (x.cs && x.cs->callee != d->die && x.cs->callee != d->origin)
-            x.cs = NULL; /* that call went elsewhere: we were reached by a tail call */
-    }
-    struct ct_shadow *shb = d ? ct_shadow() : NULL;
-    if (d && shb) {
-        uint8_t *buf = shb->buf;
-        size_t len = 0;
-        for (uint16_t i = 0; i < d->nparams; i++) {
-            if (!here || !d->params[i].loc.n ||
-                len + CT_ONE_VALUE_MAX + (d->nparams - i) > CT_VALUES_MAX)
-                buf[len++] = CT_VAL_OUT;
-            else
-                len += ct_put_param(buf + len, &d->params[i], &x);
+    struct ct_shadow *sh = d ? ct_shadow() : NULL;
+    if (sh) {
+        uint64_t hpc = ((const uint64_t *)(uintptr_t)sp)[-1];
+        uint8_t *buf = sh->buf;
+        size_t len;
+        uint64_t cfa = 0;
+        if (CT_LIKELY(d->hook_pc == hpc && d->cfa_reg >= 0)) {
+            cfa = r->reg[d->cfa_reg] + (uint64_t)d->cfa_off;
+            if (CT_LIKELY(d->small_len)) {
+                uint64_t w[CT_SMALL_ARGS / 8 + 2] = {0};
+                ct_put_direct(t, d, r->reg, sp, (uint8_t *)w);
+                ct_put_small(t, CT_EXT_ARGS, d->sig, w, d->small_len);
+                goto hijack;
+            }
+            len = ct_put_args(t, d, r->reg, sp, cfa, (uint64_t)(uintptr_t)site, buf);
+        } else { /* not the call site it was described for: no values */
+            memset(buf, CT_VAL_OUT, d->nparams);
+            len = d->nparams;
         }
         ct_put_values(t, CT_EXT_ARGS, d->sig, buf, len);
-    }
-    /* hijack the return address */
-    if (here && ct_capture_retval) {
-        uint64_t *slot = (uint64_t *)(uintptr_t)(x.cfa - 8);
-        struct ct_shadow *sh = ct_shadow();
-        if (sh && !sh->busy && *slot == (uint64_t)(uintptr_t)site) {
-            sh->busy = 1;
-            atomic_signal_fence(memory_order_seq_cst);
-            while (sh->n > 0 && sh->e[sh->n - 1].cfa <= x.cfa &&
-                   ct_same_stack(t, sh->e[sh->n - 1].cfa, x.cfa))
-                sh->n--; /* frames a longjmp abandoned */
-            if (sh->n < sh->cap) {
-                sh->e[sh->n] = (struct ct_shent){x.cfa, *slot, (uint64_t)(uintptr_t)fn, d};
-                sh->flags[sh->n] = 0;
-                sh->n++;
-                atomic_signal_fence(memory_order_seq_cst);
-                *slot = (uint64_t)(uintptr_t)ct_ret_tramp;
-            }
-            atomic_signal_fence(memory_order_seq_cst);
-            sh->busy = 0;
-        }
+    hijack:
+        if (cfa && ct_capture_retval && !d->ret_at_exit)
+            ct_hijack(t, sh, d, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site, cfa, sp);
     }
     atomic_signal_fence(memory_order_seq_cst);
     t->busy = 0;
-    errno = saved;
+}
+
+/* The enter of the capturing hook set. The usual case, a described
+ * function whose parameters all have a direct plan, entered at the call
+ * site it was described for, is done here in one go: the enter record and
+ * the values in one reservation, one timestamp, one count update. */
+void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t sp, const struct ct_cregs *r)
+{
+    site = ct_real_site(site);
+    uint64_t hpc = ((const uint64_t *)(uintptr_t)sp)[-1];
+    struct ct_thread *t = ct_self;
+    const struct ct_fdesc *d = ct_ftab_find(&ct_capture_tab, (uint64_t)(uintptr_t)fn);
+    struct ct_shadow *sh = ct_sh;
+    if (CT_LIKELY(t && t->gate_seen == gate && !t->busy && d && sh && d->small_len &&
+                  d->hook_pc == hpc && d->cfa_reg >= 0)) {
+        t->busy = 1;
+        atomic_signal_fence(memory_order_seq_cst);
+        uint32_t dep = t->depth, n = atomic_load_explicit(&t->count, memory_order_relaxed);
+        uint32_t k = d->small_len <= 16 ? 2 : 3; /* the values' records */
+        if (CT_LIKELY(ct_enter_fits(t, dep, sp, hpc, (uint64_t)(uintptr_t)site) &&
+                      n + 1 + k <= t->cap)) {
+            t->sps[dep] = (struct ct_open_frame){sp, hpc, (uint64_t)(uintptr_t)site,
+                                                 (uint64_t)(uintptr_t)fn};
+            t->depth = dep + 1;
+            uint64_t ticks = ct_hook_tsc ? __rdtsc() : ct_clock_ticks();
+            uint64_t w[CT_SMALL_ARGS / 8 + 2] = {0};
+            ct_put_direct(t, d, r->reg, sp, (uint8_t *)w);
+            uint64_t *dst = (uint64_t *)&t->buf[n];
+            __atomic_store_n(&dst[0], CT_EV_WORD(ticks, CT_EV_ENTER), __ATOMIC_RELAXED);
+            __atomic_store_n(&dst[1], (uint64_t)(uintptr_t)fn, __ATOMIC_RELAXED);
+            __atomic_store_n(&dst[2], CT_EV_WORD(ticks, CT_EV_EXT), __ATOMIC_RELAXED);
+            __atomic_store_n(&dst[3], CT_EXT_ADDR(CT_EXT_ARGS, ((uint64_t)d->sig << 32) | d->small_len),
+                             __ATOMIC_RELAXED);
+            for (uint32_t i = 0; i < (k - 1) * 2; i++)
+                __atomic_store_n(&dst[4 + i], w[i], __ATOMIC_RELAXED);
+            atomic_store_explicit(&t->count, n + 1 + k, memory_order_release);
+            if (ct_capture_retval && !d->ret_at_exit)
+                ct_hijack(t, sh, d, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site,
+                          r->reg[d->cfa_reg] + (uint64_t)d->cfa_off, sp);
+            atomic_signal_fence(memory_order_seq_cst);
+            t->busy = 0;
+            return;
+        }
+        atomic_signal_fence(memory_order_seq_cst);
+        t->busy = 0;
+    }
+    ct_args_enter_slow(fn, site, gate, sp, r);
 }
 
 /* ---- return -------------------------------------------------------------- */
 
-/* Records a return value (or, with unwound, that the call was unwound). */
-CT_NOINST static void ct_record_ret(const struct ct_shent *e, const struct ct_retregs *rr,
-                                    bool unwound)
+/* True when e's call is the thread's innermost open call: its exit is not
+ * recorded yet. The exit hook leaves a hijacked call's exit to the
+ * trampoline, which records it with the return value in one go. */
+CT_NOINST static inline bool ct_exit_pending(const struct ct_thread *t, const struct ct_shent *e)
+{
+    uint32_t d = t->depth;
+    return d - 1 < ct_max_depth && t->sps[d - 1].sp == e->sp && t->sps[d - 1].fn == e->fn;
+}
+
+/* After e's call returned (rr: its return registers) or was unwound (rr
+ * NULL): its exit if still pending, then its return value or the mark that
+ * says unwound. */
+CT_NOINST static void ct_record_ret(const struct ct_shent *e, const struct ct_retregs *rr)
 {
     struct ct_thread *t = ct_self;
     uint64_t g = atomic_load_explicit(&ct_gate, memory_order_relaxed);
     const struct ct_fdesc *d = e->d;
-    if (!t || CT_GATE_HOOK(g) != CT_HOOK_REC_ARGS || t->gate_seen != g || t->busy)
-        return;
-    if (!unwound && !d->ret)
-        return; /* void: nothing to add to the exit */
-    struct ct_shadow *sh = ct_shadow();
-    if (!sh)
-        return;
-    t->busy = 1;
-    atomic_signal_fence(memory_order_seq_cst);
-    uint8_t *buf = sh->buf;
-    memcpy(buf, &e->fn, 8);
-    size_t len = 8;
-    if (unwound) {
-        buf[len++] = CT_VAL_UNWOUND;
+    if (!t || CT_GATE_HOOK(g) != CT_HOOK_REC_ARGS || t->gate_seen != g)
+        return; /* stopped, or a new region: the call is not in it */
+    if (ct_exit_pending(t, e)) {
+        /* sp: the frame's CFA, whose word below (the hook reads it) is mapped */
+        if (!(t = ct_hook_hold((void *)(uintptr_t)e->fn, NULL, g, CT_EV_EXIT, e->cfa)))
+            return;
     } else {
-        const struct ct_type *rt = d->ret;
-        uint32_t n = rt->size < CT_VAL_BYTES ? rt->size : CT_VAL_BYTES;
-        uint8_t *val = buf + len + 1;
-        int st = CT_VAL_OK;
-        if (d->ret_class[0] == CT_RC_MEM) {
-            st = ct_read_mem(val, rr->rax, n);
-        } else if (d->ret_class[0] == CT_RC_NONE || rt->kind == CT_T_UNKNOWN) {
-            st = CT_VAL_OUT;
-        } else {
-            const uint8_t *ints[2] = {(const uint8_t *)&rr->rax, (const uint8_t *)&rr->rdx};
-            const uint8_t *sses[2] = {rr->xmm0, rr->xmm1};
-            unsigned ni = 0, ns = 0;
-            for (unsigned k = 0; k < 2 && k * 8 < n; k++) {
-                const uint8_t *src = d->ret_class[k] == CT_RC_INT ? ints[ni++] : sses[ns++];
-                memcpy(val + k * 8, src, n - k * 8 < 8 ? n - k * 8 : 8);
-            }
-        }
-        buf[len++] = (uint8_t)st;
-        if (st == CT_VAL_OK)
-            len += n + ct_put_extra(val + n, rt, val);
+        if (t->busy)
+            return;
+        t->busy = 1;
+        atomic_signal_fence(memory_order_seq_cst);
     }
-    ct_put_values(t, CT_EXT_RETVAL, d->sig, buf, len);
+    if (rr && !d->ret) {
+        /* void: nothing to add to the exit */
+    } else if (rr && d->ret_small) { /* a scalar in rax or xmm0: fn, status, value */
+        uint64_t v, w[4];
+        memcpy(&v, d->ret_class[0] == CT_RC_INT ? (const void *)&rr->rax : (const void *)rr->xmm0, 8);
+        v &= ct_size_mask[d->ret_small];
+        w[0] = e->fn;
+        w[1] = v << 8 | CT_VAL_OK;
+        w[2] = v >> 56;
+        w[3] = 0;
+        ct_put_small(t, CT_EXT_RETVAL, d->sig, w, 9u + d->ret_small);
+    } else {
+        struct ct_shadow *sh = ct_shadow();
+        if (sh)
+            ct_put_values(t, CT_EXT_RETVAL, d->sig, sh->buf, ct_put_ret(sh->buf, e->fn, e->d, rr));
+    }
     atomic_signal_fence(memory_order_seq_cst);
     t->busy = 0;
 }
 
-uint64_t ct_ret_c(struct ct_retregs *rr)
+/* The shadow entry of the frame whose CFA is cfa, when it is not the
+ * innermost: frames above it on the same stack are gone (longjmp) and
+ * dropped; frames on other stacks (coroutines) stay. */
+__attribute__((noinline)) CT_NOINST static struct ct_shent ct_ret_find(struct ct_shadow *sh,
+                                                                      uint64_t cfa)
 {
-    int saved = errno;
-    struct ct_shadow *sh = ct_sh;
-    uint64_t cfa = rr->cfa;
     uint32_t k = sh ? sh->n : 0;
     while (k > 0 && sh->e[k - 1].cfa != cfa)
         k--;
@@ -537,40 +394,128 @@ uint64_t ct_ret_c(struct ct_retregs *rr)
     sh->busy = 1;
     atomic_signal_fence(memory_order_seq_cst);
     struct ct_shent e = sh->e[k - 1];
-    /* above it: frames below this one on the same stack are gone (longjmp);
-     * frames on other stacks (coroutines) stay */
     struct ct_thread *t = ct_self;
     uint32_t w = k - 1;
     for (uint32_t i = k; i < sh->n; i++)
         if (!(sh->e[i].cfa < cfa && t && ct_same_stack(t, sh->e[i].cfa, cfa))) {
-            sh->flags[w] = sh->flags[i];
             sh->e[w++] = sh->e[i];
         }
     sh->n = w;
     atomic_signal_fence(memory_order_seq_cst);
     sh->busy = 0;
-    ct_record_ret(&e, rr, false);
-    errno = saved;
+    return e;
+}
+
+uint64_t ct_ret_c(struct ct_retregs *rr)
+{
+    struct ct_shadow *sh = ct_sh;
+    uint64_t cfa = rr->cfa;
+    uint32_t n = sh ? sh->n : 0;
+    struct ct_shent e;
+    if (CT_LIKELY(n > 0 && sh->e[n - 1].cfa == cfa)) { /* the innermost, as it should be */
+        sh->busy = 1;
+        atomic_signal_fence(memory_order_seq_cst);
+        e = sh->e[n - 1];
+        sh->n = n - 1;
+        atomic_signal_fence(memory_order_seq_cst);
+        sh->busy = 0;
+    } else {
+        e = ct_ret_find(sh, cfa);
+    }
+    /* the usual case: the exit hook left the exit here, the value is a
+     * scalar or nothing; the exit and the value in one reservation */
+    struct ct_thread *t = ct_self;
+    uint64_t g = atomic_load_explicit(&ct_gate, memory_order_relaxed);
+    const struct ct_fdesc *d = e.d;
+    if (CT_LIKELY(t && (e.flags & CT_SH_EXITED) && CT_GATE_HOOK(g) == CT_HOOK_REC_ARGS &&
+                  t->gate_seen == g && !t->busy && (!d->ret || d->ret_small))) {
+        t->busy = 1;
+        atomic_signal_fence(memory_order_seq_cst);
+        uint32_t dep = t->depth, c = atomic_load_explicit(&t->count, memory_order_relaxed);
+        uint32_t k = !d->ret ? 0 : d->ret_small < 8 ? 2 : 3; /* the value's records */
+        if (CT_LIKELY(ct_exit_fits(t, dep, e.fn) && c + 1 + k <= t->cap)) {
+            t->depth = dep - 1;
+            uint64_t ticks = ct_hook_tsc ? __rdtsc() : ct_clock_ticks();
+            uint64_t v;
+            memcpy(&v, d->ret_class[0] == CT_RC_INT ? (const void *)&rr->rax : (const void *)rr->xmm0, 8);
+            v &= ct_size_mask[d->ret_small];
+            c += ct_store_exit(t, c, ticks, e.fn, k ? d : NULL, CT_VAL_OK, v);
+            atomic_store_explicit(&t->count, c, memory_order_release);
+            atomic_signal_fence(memory_order_seq_cst);
+            t->busy = 0;
+            return e.ra;
+        }
+        atomic_signal_fence(memory_order_seq_cst);
+        t->busy = 0;
+    }
+    ct_record_ret(&e, rr);
     return e.ra;
 }
 
-/* The argument-capturing set's exit hook: the exit, and for a frame an
- * exception is unwinding, the mark that says so. */
-void ct_args_exit(void *fn, void *site, uint64_t gate, uint64_t sp)
+/* The argument-capturing set's exit hook. A hijacked call returning
+ * normally: nothing, the trampoline records its exit with its return value.
+ * A call whose return value the exit hook call site tells where to find
+ * (struct ct_xsite): the exit and the value in one go. Otherwise the exit,
+ * and for a frame an exception is unwinding, the mark that says so. */
+void ct_args_exit_c(void *fn, void *site, uint64_t gate, uint64_t sp, const struct ct_cregs *r)
 {
-    ct_hook_event(fn, ct_real_site(site), gate, CT_EV_EXIT, sp);
     struct ct_shadow *sh = ct_sh;
-    if (sh && sh->n && !sh->busy && sh->e[sh->n - 1].fn == (uint64_t)(uintptr_t)fn &&
-        (sh->flags[sh->n - 1] & CT_SH_UNWINDING)) {
-        int saved = errno;
-        sh->busy = 1;
-        atomic_signal_fence(memory_order_seq_cst);
-        struct ct_shent e = sh->e[--sh->n];
-        atomic_signal_fence(memory_order_seq_cst);
-        sh->busy = 0;
-        ct_record_ret(&e, NULL, true);
-        errno = saved;
+    uint32_t n = sh ? sh->n : 0;
+    if (n && !sh->busy && sh->e[n - 1].fn == (uint64_t)(uintptr_t)fn) {
+        struct ct_thread *t = ct_self;
+        if (!(sh->e[n - 1].flags & CT_SH_UNWINDING)) {
+            if (t && t->gate_seen == gate && ct_exit_pending(t, &sh->e[n - 1])) {
+                sh->e[n - 1].flags |= CT_SH_EXITED;
+                return;
+            }
+        } else {
+            ct_hook_event(fn, site, gate, CT_EV_EXIT, sp);
+            sh->busy = 1;
+            atomic_signal_fence(memory_order_seq_cst);
+            struct ct_shent e = sh->e[--sh->n];
+            atomic_signal_fence(memory_order_seq_cst);
+            sh->busy = 0;
+            ct_record_ret(&e, NULL);
+            return;
+        }
     }
+    struct ct_thread *t = ct_self;
+    const struct ct_xsite *xs;
+    if (ct_capture_retval && t && t->gate_seen == gate && !t->busy &&
+        (xs = ct_ftab_exit(&ct_capture_tab, ((const uint64_t *)(uintptr_t)sp)[-1])) != NULL &&
+        xs->d->fn == (uint64_t)(uintptr_t)fn) {
+        const struct ct_fdesc *d = xs->d;
+        t->busy = 1;
+        atomic_signal_fence(memory_order_seq_cst);
+        uint32_t dep = t->depth, c = atomic_load_explicit(&t->count, memory_order_relaxed);
+        if (CT_LIKELY(ct_exit_fits(t, dep, (uint64_t)(uintptr_t)fn) && c + 4 <= t->cap)) {
+            t->depth = dep - 1;
+            uint64_t ticks = ct_hook_tsc ? __rdtsc() : ct_clock_ticks();
+            uint64_t v = 0;
+            uint8_t st = ct_rplan_read(&xs->plan, r->reg, t, sp, d->ret_small, &v);
+            c += ct_store_exit(t, c, ticks, (uint64_t)(uintptr_t)fn, d, st, v);
+            atomic_store_explicit(&t->count, c, memory_order_release);
+            atomic_signal_fence(memory_order_seq_cst);
+            t->busy = 0;
+            return;
+        }
+        atomic_signal_fence(memory_order_seq_cst);
+        t->busy = 0;
+        /* a full buffer, frames left by longjmp: the hooks' own path */
+        if (!(t = ct_hook_hold(fn, site, gate, CT_EV_EXIT, sp)))
+            return;
+        uint64_t v = 0, w[4];
+        uint8_t st = ct_rplan_read(&xs->plan, r->reg, t, sp, d->ret_small, &v);
+        w[0] = (uint64_t)(uintptr_t)fn;
+        w[1] = v << 8 | st;
+        w[2] = v >> 56;
+        w[3] = 0;
+        ct_put_small(t, CT_EXT_RETVAL, d->sig, w, st == CT_VAL_OK ? 9u + d->ret_small : 9u);
+        atomic_signal_fence(memory_order_seq_cst);
+        t->busy = 0;
+        return;
+    }
+    ct_hook_event(fn, site, gate, CT_EV_EXIT, sp); /* an exit's site is not recorded */
 }
 
 _Unwind_Reason_Code ct_tramp_personality(int version, _Unwind_Action actions,
@@ -592,7 +537,7 @@ _Unwind_Reason_Code ct_tramp_personality(int version, _Unwind_Action actions,
     if (actions & _UA_SEARCH_PHASE) {
         /* an exception: the frame's cleanup (its exit hook) runs later, in
          * the second phase, and records it unwound (ct_args_exit) */
-        sh->flags[k - 1] |= CT_SH_UNWINDING;
+        sh->e[k - 1].flags |= CT_SH_UNWINDING;
         return _URC_CONTINUE_UNWIND;
     }
     /* a forced unwind (pthread_exit, cancellation) has no search phase: the
@@ -603,7 +548,7 @@ _Unwind_Reason_Code ct_tramp_personality(int version, _Unwind_Action actions,
     sh->n = k - 1;
     atomic_signal_fence(memory_order_seq_cst);
     sh->busy = 0;
-    ct_record_ret(&e, NULL, true);
+    ct_record_ret(&e, NULL);
     return _URC_CONTINUE_UNWIND;
 }
 
@@ -638,6 +583,12 @@ int ct_capture_init(void)
         return -1;
     }
     ct_capture_retval = ct_cfg.capture_retval;
-    ct_debug("capture: %ld functions described", k);
+    long at_exit = 0;
+    for (size_t i = 0; i < ct_capture_tab.fns.nslots; i++) {
+        const struct ct_fdesc *d = ct_capture_tab.fns.slots[i];
+        at_exit += d && d->ret_at_exit;
+    }
+    ct_debug("capture: %ld functions described, %ld return at the exit hook (no trampoline)", k,
+             at_exit);
     return 0;
 }

@@ -89,7 +89,23 @@ struct ct_param {
     struct ct_loc loc;
 };
 
+/* How the enter hook reads one parameter, decided at load from its
+ * location (capture_loc.c) so that the usual cases need no expression
+ * interpreter: a stack slot or a callee-saved register. */
+enum ct_how {
+    CT_HOW_OUT,  /* optimized out, or a type not shown: the status alone */
+    CT_HOW_MEM,  /* size bytes at reg[reg] + off */
+    CT_HOW_REG,  /* the low size bytes of reg[reg] */
+    CT_HOW_EXPR, /* anything else: evaluate loc */
+};
+struct ct_plan {
+    uint8_t how, reg, size; /* MEM and REG: size <= 8 */
+    bool extra;             /* a string or referent follows the value (capture.h) */
+    int32_t off;
+};
+
 enum ct_fb { CT_FB_NONE, CT_FB_CFA, CT_FB_REG };
+#define CT_SMALL_ARGS 32u /* the most bytes of arguments recorded without the general path */
 
 struct ct_fdesc {
     uint64_t fn;                 /* runtime entry address */
@@ -99,8 +115,15 @@ struct ct_fdesc {
     uint8_t fb, fb_reg;          /* DW_AT_frame_base */
     uint16_t nparams;
     const struct ct_param *params;
+    const struct ct_plan *plan;  /* per parameter (live tables only, else NULL) */
     const struct ct_type *ret;   /* NULL: void */
     uint8_t ret_class[2];        /* per eightbyte: CT_RC_* */
+    uint8_t ret_small;           /* 1..8: a scalar returned whole in rax or xmm0, this many bytes */
+    bool needs_cs;               /* some parameter may come from the caller's call-site constants */
+    uint8_t small_len;           /* 1..CT_SMALL_ARGS: every parameter is read directly (MEM, REG
+                                  * or OUT, no string) and the values take this many bytes */
+    bool ret_at_exit;            /* the exit hook takes the return value (or there is none, and
+                                  * no exception can pass): no return trampoline */
     uint32_t sig;                /* 24 bits */
     uint64_t die, origin;        /* DIE offsets: the definition, its declaration or abstract instance */
 };
@@ -127,6 +150,30 @@ struct ct_csite {
  * kept as one operation of this atom, a = N. */
 #define CT_OP_ENTRY_REG 0xa3
 
+/* Where a small return value is while the exit hook runs (capture_ret.c):
+ * VAL, the value reg[a] + reg[b] * scale + off; MEM, the bytes at that
+ * address (a, b: DWARF register numbers as in struct ct_cregs, 0xff for
+ * none). */
+enum { CT_RP_VAL = 1, CT_RP_MEM = 2 };
+struct ct_rplan {
+    uint8_t kind, a, b, scale;
+    int64_t off;
+};
+/* An exit hook call whose function's return value is read there: no return
+ * trampoline needed. */
+struct ct_xsite {
+    uint64_t ret_pc; /* runtime return address of the exit hook call */
+    const struct ct_fdesc *d;
+    struct ct_rplan plan;
+};
+/* Decodes the code of a function, code[0, hi - lo) mapped at lo, from pc (the
+ * return address of an exit hook call) to its `ret`: where a return value of
+ * size bytes (in xmm0 when sse, else rax) is in terms of the registers at the
+ * hook call (size 0: only that the code reaches `ret`). False when the code
+ * does anything not modelled exactly. */
+CT_INTERNAL bool ct_ret_decode(const uint8_t *code, uint64_t lo, uint64_t hi, uint64_t pc,
+                               unsigned size, bool sse, struct ct_rplan *out);
+
 /* Records whose first field is their uint64_t key (a function's address, a
  * call's return address), found by that key: open addressing, built once,
  * read-only afterwards. */
@@ -139,11 +186,13 @@ struct ct_keyed {
 struct ct_ftab {
     struct ct_keyed fns;   /* struct ct_fdesc by fn */
     struct ct_keyed sites; /* struct ct_csite by ret_pc */
+    struct ct_keyed exits; /* struct ct_xsite by ret_pc */
     void *arena;
 };
 
 CT_INTERNAL const struct ct_fdesc *ct_ftab_find(const struct ct_ftab *tab, uint64_t fn);
 CT_INTERNAL const struct ct_csite *ct_ftab_callsite(const struct ct_ftab *tab, uint64_t ret_pc);
+CT_INTERNAL const struct ct_xsite *ct_ftab_exit(const struct ct_ftab *tab, uint64_t ret_pc);
 /* Reads the DWARF of the ELF file at path, loaded at bias. live: this process's
  * executable (hook call sites and CFA rules are looked up too). Returns the
  * number of functions described, or -1. */

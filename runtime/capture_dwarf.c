@@ -28,13 +28,17 @@
 
 /* The runtime return address of fn's call to the enter hook: the first
  * "call rel32" to it in the function's first bytes. 0 if none. */
-CT_NOINST static uint64_t cd_hook_pc(const struct cd *c, uint64_t lo, uint64_t hi)
+CT_NOINST static bool cd_mapped(const struct cd *c, uint64_t lo, uint64_t hi)
 {
-    bool mapped = false;
     for (size_t i = 0; i < c->nexec; i++)
         if (lo >= c->exec[i].lo && hi <= c->exec[i].hi)
-            mapped = true;
-    if (!mapped || hi <= lo + 5)
+            return true;
+    return false;
+}
+
+CT_NOINST static uint64_t cd_hook_pc(const struct cd *c, uint64_t lo, uint64_t hi)
+{
+    if (!cd_mapped(c, lo, hi) || hi <= lo + 5)
         return 0;
     if (hi - lo > 1024)
         hi = lo + 1024;
@@ -49,6 +53,60 @@ CT_NOINST static uint64_t cd_hook_pc(const struct cd *c, uint64_t lo, uint64_t h
             return next;
     }
     return 0;
+}
+
+/* The exit hook calls in f's code [lo, hi) (runtime addresses, one
+ * contiguous range), each with where its return value is (capture_ret.c);
+ * or jumps to the hook (a void function's sibling call: the hook returns
+ * for it).
+ * f->ret_at_exit when there is at least one and every one is understood:
+ * the function returns straight after each, and the exit hook reads its
+ * value. A C function only: C++ code has exception landing pads whose exit
+ * hook calls only the trampoline's personality tells apart. */
+CT_NOINST static void cd_exit_sites(struct cd *c, struct ct_fdesc *f, uint64_t lo, uint64_t hi)
+{
+    if (!c->cu_c || !cd_mapped(c, lo, hi) || hi <= lo + 5 || hi - lo > (1u << 20) ||
+        (f->ret && !f->ret_small))
+        return;
+    const uint8_t *p = (const uint8_t *)(uintptr_t)lo;
+    size_t first = c->xsites.n;
+    unsigned found = 0;
+    for (uint64_t i = 0; i + 5 <= hi - lo; i++) {
+        int32_t rel;
+        if (p[i] != 0xe8 && p[i] != 0xe9)
+            continue;
+        memcpy(&rel, p + i + 1, 4);
+        uint64_t next = lo + i + 5;
+        if (next + (uint64_t)(int64_t)rel != c->exit_hook)
+            continue;
+        if (p[i] == 0xe9) { /* the hook tail-called: it returns for the function */
+            if (f->ret) {
+                c->xsites.n = first;
+                return;
+            }
+            found++;
+            continue;
+        }
+        struct ct_rplan plan;
+        if (!ct_ret_decode(p, lo, hi, next, f->ret ? f->ret_small : 0,
+                           f->ret_class[0] == CT_RC_SSE, &plan)) {
+            c->xsites.n = first; /* the trampoline takes them all */
+            return;
+        }
+        if (f->ret) {
+            struct ct_xsite *x = cd_zalloc(c, sizeof(*x));
+            if (!x) {
+                c->xsites.n = first;
+                return;
+            }
+            *x = (struct ct_xsite){next, f, plan};
+            cd_vec_push(&c->xsites, x);
+        }
+        found++;
+    }
+    f->ret_at_exit = found > 0;
+    if (!found)
+        c->xsites.n = first;
 }
 
 /* SysV classification of a returned value: where each eightbyte comes back. */
@@ -131,10 +189,12 @@ CT_NOINST static void cd_function(struct cd *c, Dwarf_Off off)
     Dwarf_Addr lo = 0, hi = 0;
     Dwarf_Half form = 0;
     enum Dwarf_Form_Class cls = DW_FORM_CLASS_UNKNOWN;
+    bool whole = false; /* one contiguous range, not the first of several */
     if (dwarf_lowpc(d, &lo, &c->err) == DW_DLV_OK && lo != 0 &&
         dwarf_highpc_b(d, &hi, &form, &cls, &c->err) == DW_DLV_OK) {
         if (cls == DW_FORM_CLASS_CONSTANT)
             hi += lo;
+        whole = true;
     } else if (cd_err(c), !cd_first_range(c, d, &lo, &hi) || lo == 0) {
         dwarf_dealloc_die(d);
         return;
@@ -217,6 +277,10 @@ CT_NOINST static void cd_function(struct cd *c, Dwarf_Off off)
     f->params = ps;
     f->nparams = n;
     f->sig = cd_sig(f);
+    if (c->live && !cd_plan(c, f))
+        return;
+    if (c->live && whole && f->hook_pc)
+        cd_exit_sites(c, f, lo + c->bias, hi + c->bias);
     cd_vec_push(&c->fdescs, f);
 }
 
@@ -371,10 +435,16 @@ const struct ct_csite *ct_ftab_callsite(const struct ct_ftab *tab, uint64_t ret_
     return ct_keyed_find(&tab->sites, ret_pc);
 }
 
+const struct ct_xsite *ct_ftab_exit(const struct ct_ftab *tab, uint64_t ret_pc)
+{
+    return ct_keyed_find(&tab->exits, ret_pc);
+}
+
 void ct_ftab_free(struct ct_ftab *tab)
 {
     free(tab->fns.slots);
     free(tab->sites.slots);
+    free(tab->exits.slots);
     if (tab->arena) {
         ct_arena_free(tab->arena);
         free(tab->arena);
@@ -409,6 +479,7 @@ CT_NOINST static int cd_exec_cb(struct dl_phdr_info *info, size_t size, void *ar
 }
 
 void __cyg_profile_func_enter(void *fn, void *site);
+void __cyg_profile_func_exit(void *fn, void *site);
 
 long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bias, bool live)
 {
@@ -429,6 +500,7 @@ long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bias, bool liv
     c.bias = bias;
     c.live = live;
     c.hook = (uint64_t)(uintptr_t)&__cyg_profile_func_enter;
+    c.exit_hook = (uint64_t)(uintptr_t)&__cyg_profile_func_exit;
     if (live)
         dl_iterate_phdr(cd_exec_cb, &c);
     long result = -1;
@@ -449,6 +521,9 @@ long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bias, bool liv
             cd_err(&c);
         if (ct_keyed_build(&tab->fns, &c.fdescs)) {
             ct_keyed_build(&tab->sites, &c.sites); /* without: no entry values */
+            if (!ct_keyed_build(&tab->exits, &c.xsites)) /* without: trampolines */
+                for (size_t i = 0; i < c.fdescs.n; i++)
+                    ((struct ct_fdesc *)(uintptr_t)c.fdescs.v[i])->ret_at_exit = false;
             tab->arena = c.arena;
             c.arena = NULL;
             result = (long)tab->fns.n;
@@ -468,6 +543,7 @@ long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bias, bool liv
     free(c.fns);
     free(c.fdescs.v);
     free(c.sites.v);
+    free(c.xsites.v);
     elf_end(elf);
     close(fd);
     return result;

@@ -50,9 +50,11 @@ struct cd {
     size_t nfns, capfns;
     struct cd_vec fdescs; /* struct ct_fdesc * described so far */
     struct cd_vec sites;  /* struct ct_csite * with constants */
+    struct cd_vec xsites; /* struct ct_xsite * */
     struct ct_span exec[8];
     size_t nexec;
-    uint64_t hook; /* runtime address of __cyg_profile_func_enter */
+    uint64_t hook;      /* runtime address of __cyg_profile_func_enter */
+    uint64_t exit_hook; /* and of __cyg_profile_func_exit */
 };
 
 /* The children of a DIE, in order:
@@ -99,6 +101,10 @@ CT_INTERNAL void cd_location(struct cd *c, Dwarf_Die d, uint64_t pc, struct ct_l
 /* The CFA rule at link-time pc. */
 CT_INTERNAL void cd_cfa(struct cd *c, uint64_t pc, struct ct_fdesc *f);
 CT_INTERNAL void cd_frame_base(struct cd *c, Dwarf_Die d, struct ct_fdesc *f);
+/* Decides how the enter hook reads each parameter, and the return value
+ * (struct ct_plan, ret_small); f's parameters, CFA rule and frame base are
+ * set. False when out of memory. */
+CT_INTERNAL bool cd_plan(struct cd *c, struct ct_fdesc *f);
 /* The first range of a function given by DW_AT_ranges. */
 CT_INTERNAL bool cd_first_range(struct cd *c, Dwarf_Die d, Dwarf_Addr *lo, Dwarf_Addr *hi);
 /* Collects the call sites with constant arguments inside a function. */

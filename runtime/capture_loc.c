@@ -3,6 +3,7 @@
  * (only what capture.c evaluates exactly is kept), the CFA rule from the
  * call-frame information, the frame base, the first range of a split
  * function, and the caller's call-site constants that resolve entry values. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,91 @@ CT_INTERNAL void cd_frame_base(struct cd *c, Dwarf_Die d, struct ct_fdesc *f)
     }
     cd_err(c);
     dwarf_dealloc_attribute(a);
+}
+
+/* ---- the plan: how the hook reads each parameter ------------------------ */
+
+CT_NOINST static bool cd_has_extra(const struct ct_type *t)
+{
+    return t->kind == CT_T_CSTR || t->kind == CT_T_STDSTR || t->kind == CT_T_REF;
+}
+
+/* A single-operation location the hook reads directly. */
+CT_NOINST static void cd_plan_param(const struct ct_fdesc *f, const struct ct_param *p,
+                                    struct ct_plan *out)
+{
+    const struct ct_type *t = p->type;
+    uint32_t size = t->size < CT_VAL_BYTES ? t->size : CT_VAL_BYTES;
+    *out = (struct ct_plan){.how = CT_HOW_EXPR, .size = (uint8_t)(size <= 8 ? size : 0),
+                            .extra = cd_has_extra(t)};
+    if (t->kind == CT_T_UNKNOWN || size == 0 || p->loc.n == 0) {
+        *out = (struct ct_plan){.how = CT_HOW_OUT};
+        return;
+    }
+    if (size > 8 || p->loc.n != 1)
+        return;
+    const struct ct_op *o = &p->loc.ops[0];
+    int64_t base_off = 0, off;
+    int reg = -1;
+    bool mem = true;
+    if (o->atom == DW_OP_fbreg && f->fb == CT_FB_CFA && f->cfa_reg >= 0) {
+        reg = f->cfa_reg;
+        base_off = f->cfa_off;
+    } else if (o->atom == DW_OP_fbreg && f->fb == CT_FB_REG) {
+        reg = f->fb_reg;
+    } else if (o->atom >= DW_OP_breg0 && o->atom <= DW_OP_breg15) {
+        reg = o->atom - DW_OP_breg0;
+    } else if (o->atom == DW_OP_bregx && o->a <= 15) {
+        reg = (int)o->a;
+        off = (int64_t)o->b;
+        goto have;
+    } else if (o->atom >= DW_OP_reg0 && o->atom <= DW_OP_reg15) {
+        reg = o->atom - DW_OP_reg0;
+        mem = false;
+    } else if (o->atom == DW_OP_regx && o->a <= 15) {
+        reg = (int)o->a;
+        mem = false;
+    } else {
+        return;
+    }
+    off = (int64_t)o->a;
+have:
+    if (!cd_known_reg((uint64_t)reg))
+        return;
+    if (mem) {
+        if (__builtin_add_overflow(off, base_off, &off) || off < INT32_MIN || off > INT32_MAX)
+            return;
+        out->how = CT_HOW_MEM;
+        out->off = (int32_t)off;
+    } else {
+        out->how = CT_HOW_REG;
+    }
+    out->reg = (uint8_t)reg;
+}
+
+CT_INTERNAL bool cd_plan(struct cd *c, struct ct_fdesc *f)
+{
+    struct ct_plan *pl = cd_zalloc(c, (f->nparams + 1u) * sizeof(*pl));
+    if (!pl)
+        return false;
+    unsigned len = 0;
+    bool direct = true;
+    for (uint16_t i = 0; i < f->nparams; i++) {
+        cd_plan_param(f, &f->params[i], &pl[i]);
+        if (pl[i].how == CT_HOW_EXPR && f->params[i].loc.ops[0].atom == CT_OP_ENTRY_REG)
+            f->needs_cs = true;
+        if (pl[i].how == CT_HOW_EXPR || pl[i].extra)
+            direct = false;
+        len += pl[i].how == CT_HOW_OUT ? 1u : 1u + pl[i].size;
+    }
+    f->plan = pl;
+    if (direct && len >= 1 && len <= CT_SMALL_ARGS)
+        f->small_len = (uint8_t)len;
+    const struct ct_type *r = f->ret;
+    if (r && r->size >= 1 && r->size <= 8 && !cd_has_extra(r) && r->kind != CT_T_UNKNOWN &&
+        (f->ret_class[0] == CT_RC_INT || f->ret_class[0] == CT_RC_SSE))
+        f->ret_small = (uint8_t)r->size;
+    return true;
 }
 
 /* The first address range of a function split in pieces (DW_AT_ranges):

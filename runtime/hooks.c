@@ -190,16 +190,32 @@ __attribute__((noinline, cold)) CT_NOINST static void ct_slow(void *fn, void *si
  * below its parent's, an exit of the innermost recorded call, is the usual
  * case; anything else (an inlined call, frames abandoned by longjmp) is
  * sorted out in the slow path. */
-__attribute__((always_inline)) CT_NOINST static inline void ct_record(void *fn, void *site,
-                                                                     uint64_t gate, unsigned kind,
-                                                                     bool tsc, uint64_t sp)
+/* ct_hook_hold when the fast path does not apply: recorded, the thread
+ * left busy; NULL when the event is not recorded. */
+__attribute__((noinline, cold)) CT_NOINST static struct ct_thread *
+ct_slow_hold(void *fn, void *site, uint64_t gate, unsigned kind, uint64_t sp, uint64_t hpc)
+{
+    struct ct_thread *t = ct_slow_take(gate);
+    if (t && !ct_slow_event(t, fn, site, kind, sp, hpc)) {
+        ct_slow_release(t);
+        t = NULL;
+    }
+    return t;
+}
+
+/* hold: when the event is recorded, leave the thread busy and return it,
+ * for the values capture.c appends; NULL when it was not. */
+__attribute__((always_inline)) CT_NOINST static inline struct ct_thread *
+ct_record(void *fn, void *site, uint64_t gate, unsigned kind, bool tsc, uint64_t sp, bool hold)
 {
     /* the hook call's return address, in the instrumented function */
     uint64_t hpc = ((const uint64_t *)(uintptr_t)sp)[-1];
     struct ct_thread *t = ct_self;
     if (CT_UNLIKELY(!t || t->gate_seen != gate || t->busy)) {
+        if (hold)
+            return ct_slow_hold(fn, site, gate, kind, sp, hpc);
         ct_slow(fn, site, gate, kind, sp, hpc);
-        return;
+        return NULL;
     }
     /* busy before depth and count are read: a signal handler running
      * between those reads and this store would record its calls at index
@@ -207,17 +223,15 @@ __attribute__((always_inline)) CT_NOINST static inline void ct_record(void *fn, 
     t->busy = 1;
     atomic_signal_fence(memory_order_seq_cst);
     uint32_t d = t->depth, n = atomic_load_explicit(&t->count, memory_order_relaxed);
-    bool ok = kind == CT_EV_ENTER
-                  ? d < ct_max_depth &&
-                        (d == 0 || sp < t->sps[d - 1].sp ||
-                         (sp == t->sps[d - 1].sp && hpc != t->sps[d - 1].hpc &&
-                          (uint64_t)(uintptr_t)site == t->sps[d - 1].site))
-                  : d - 1 < ct_max_depth && t->sps[d - 1].fn == (uint64_t)(uintptr_t)fn;
+    bool ok = kind == CT_EV_ENTER ? ct_enter_fits(t, d, sp, hpc, (uint64_t)(uintptr_t)site)
+                                  : ct_exit_fits(t, d, (uint64_t)(uintptr_t)fn);
     if (CT_UNLIKELY(!ok || n >= t->cap)) {
         atomic_signal_fence(memory_order_seq_cst);
         t->busy = 0;
+        if (hold)
+            return ct_slow_hold(fn, site, gate, kind, sp, hpc);
         ct_slow(fn, site, gate, kind, sp, hpc);
-        return;
+        return NULL;
     }
     if (kind == CT_EV_ENTER) {
         t->sps[d] = (struct ct_open_frame){sp, hpc, (uint64_t)(uintptr_t)site, (uint64_t)(uintptr_t)fn};
@@ -226,15 +240,18 @@ __attribute__((always_inline)) CT_NOINST static inline void ct_record(void *fn, 
         t->depth = d - 1;
     }
     ct_put(t, n, CT_EV_WORD(ct_ticks_of(tsc), kind), fn);
+    if (hold)
+        return t;
     atomic_signal_fence(memory_order_seq_cst);
     t->busy = 0;
+    return NULL;
 }
 
 #define CT_HOOK_ARGS void *fn, void *site, uint64_t gate, uint64_t sp
-CT_NOINST static void ct_tsc_enter(CT_HOOK_ARGS) { ct_record(fn, site, gate, CT_EV_ENTER, true, sp); }
-CT_NOINST static void ct_tsc_exit(CT_HOOK_ARGS) { ct_record(fn, site, gate, CT_EV_EXIT, true, sp); }
-CT_NOINST static void ct_mono_enter(CT_HOOK_ARGS) { ct_record(fn, site, gate, CT_EV_ENTER, false, sp); }
-CT_NOINST static void ct_mono_exit(CT_HOOK_ARGS) { ct_record(fn, site, gate, CT_EV_EXIT, false, sp); }
+CT_NOINST static void ct_tsc_enter(CT_HOOK_ARGS) { ct_record(fn, site, gate, CT_EV_ENTER, true, sp, false); }
+CT_NOINST static void ct_tsc_exit(CT_HOOK_ARGS) { ct_record(fn, site, gate, CT_EV_EXIT, true, sp, false); }
+CT_NOINST static void ct_mono_enter(CT_HOOK_ARGS) { ct_record(fn, site, gate, CT_EV_ENTER, false, sp, false); }
+CT_NOINST static void ct_mono_exit(CT_HOOK_ARGS) { ct_record(fn, site, gate, CT_EV_EXIT, false, sp, false); }
 
 CT_NOINST static void ct_off_hook(CT_HOOK_ARGS)
 {
@@ -323,7 +340,7 @@ CT_NOINST static void ct_flt_record(void *fn, void *site, uint64_t gate, unsigne
         t->flt_inside++;
     bool inside = !ct_fset.has_pos || t->flt_inside > 0;
     if (inside && !(flags & CT_F_EXCL))
-        ct_record(fn, site, gate, kind, tsc, sp);
+        ct_record(fn, site, gate, kind, tsc, sp, false);
     else if (enter)
         CT_OWNER_INC(t->filtered);
     if (!enter && (flags & CT_F_POS) && t->flt_inside)
@@ -382,7 +399,7 @@ CT_NOINST static void ct_boot_enter(CT_HOOK_ARGS)
     gate = atomic_load_explicit(&ct_gate, memory_order_relaxed);
     unsigned h = CT_GATE_HOOK(gate);
     if (h == CT_HOOK_REC_ARGS)
-        ct_record(fn, site, gate, CT_EV_ENTER, ct_hook_tsc, sp);
+        ct_record(fn, site, gate, CT_EV_ENTER, ct_hook_tsc, sp, false);
     else if (h != CT_HOOK_BOOT)
         ct_hook_table[h].enter(fn, site, gate, sp);
 }
@@ -399,18 +416,14 @@ CT_NOINST static void ct_boot_exit(CT_HOOK_ARGS)
 /* The argument-capturing set's enter: recorded like any, but the thread stays
  * busy for the values that follow (capture.c clears it). NULL when the call
  * is not recorded. */
-struct ct_thread *ct_hook_enter_hold(void *fn, void *site, uint64_t gate, uint64_t sp)
+struct ct_thread *ct_hook_hold(void *fn, void *site, uint64_t gate, unsigned kind, uint64_t sp)
 {
-    struct ct_thread *t = ct_slow_take(gate);
-    if (t && !ct_slow_event(t, fn, site, CT_EV_ENTER, sp, ((const uint64_t *)(uintptr_t)sp)[-1])) {
-        ct_slow_release(t);
-        t = NULL;
-    }
-    return t;
+    return kind == CT_EV_ENTER ? ct_record(fn, site, gate, CT_EV_ENTER, ct_hook_tsc, sp, true)
+                               : ct_record(fn, site, gate, CT_EV_EXIT, ct_hook_tsc, sp, true);
 }
 
 /* The argument-capturing set records its exits through the same fast path: */
 void ct_hook_event(void *fn, void *site, uint64_t gate, unsigned kind, uint64_t sp)
 {
-    ct_record(fn, site, gate, kind, ct_hook_tsc, sp);
+    ct_record(fn, site, gate, kind, ct_hook_tsc, sp, false);
 }

@@ -49,8 +49,10 @@ extern const struct ct_hook_set_ops ct_hook_table[CT_HOOK_SETS];
 
 /* Records one enter or exit through the fast path (for capture.c). */
 CT_INTERNAL void ct_hook_event(void *fn, void *site, uint64_t gate, unsigned kind, uint64_t sp);
-/* Records an enter and returns the thread still busy (capture.c), or NULL. */
-CT_INTERNAL struct ct_thread *ct_hook_enter_hold(void *fn, void *site, uint64_t gate, uint64_t sp);
+/* Records an enter or exit and returns the thread still busy (capture.c),
+ * or NULL when it was not recorded. */
+CT_INTERNAL struct ct_thread *ct_hook_hold(void *fn, void *site, uint64_t gate, unsigned kind,
+                                           uint64_t sp);
 /* The argument-capturing hook set (capture_entry.S, capture.c). */
 CT_INTERNAL void ct_args_enter(void *fn, void *site, uint64_t gate, uint64_t sp);
 CT_INTERNAL void ct_args_exit(void *fn, void *site, uint64_t gate, uint64_t sp);
@@ -74,5 +76,27 @@ CT_INTERNAL int ct_runtime_init(void);
 /* Writes the final trace once (destructor, signal, _exit, quick_exit).
  * Returns 0 if this call wrote it. */
 CT_INTERNAL int ct_runtime_finalize(void);
+
+/* The fast path's tests (hooks.c, and capture.c's own fast paths), with
+ * d = t->depth. An enter at stack pointer sp is recorded on top of the open
+ * calls when it lies strictly below its parent's, or is a call inlined in
+ * the parent's physical frame (same stack pointer and call site, another
+ * hook call address hpc); an exit when it is the innermost open call's.
+ * Anything else (frames abandoned by longjmp, the depth limit) takes the
+ * slow path. */
+CT_NOINST static inline bool ct_enter_fits(const struct ct_thread *t, uint32_t d, uint64_t sp,
+                                           uint64_t hpc, uint64_t site)
+{
+    if (d >= ct_max_depth)
+        return false;
+    if (d == 0)
+        return true;
+    const struct ct_open_frame *f = &t->sps[d - 1];
+    return sp < f->sp || (sp == f->sp && hpc != f->hpc && site == f->site);
+}
+CT_NOINST static inline bool ct_exit_fits(const struct ct_thread *t, uint32_t d, uint64_t fn)
+{
+    return d - 1 < ct_max_depth && t->sps[d - 1].fn == fn;
+}
 
 #endif
