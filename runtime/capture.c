@@ -280,9 +280,11 @@ __attribute__((noinline)) CT_NOINST static void ct_args_enter_slow(void *fn, voi
 }
 
 /* The enter of the capturing hook set. The usual case, a described
- * function whose parameters all have a direct plan, entered at the call
- * site it was described for, is done here in one go: the enter record and
- * the values in one reservation, one timestamp, one count update. */
+ * function entered at the call site it was described for, on top of the
+ * open calls, is done here in one go: the enter record and the values in
+ * one reservation, one timestamp, one count update. Parameters that all
+ * have a direct plan are read inline (ct_put_direct); the others go
+ * through ct_put_args. */
 void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t sp, const struct ct_cregs *r)
 {
     site = ct_real_site(site);
@@ -290,35 +292,47 @@ void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t sp, const str
     struct ct_thread *t = ct_self;
     const struct ct_fdesc *d = ct_ftab_find(&ct_capture_tab, (uint64_t)(uintptr_t)fn);
     struct ct_shadow *sh = ct_sh;
-    if (CT_LIKELY(t && t->gate_seen == gate && !t->busy && d && sh && d->small_len &&
-                  d->hook_pc == hpc && d->cfa_reg >= 0)) {
+    if (CT_LIKELY(t && t->gate_seen == gate && !t->busy && d && sh && d->hook_pc == hpc &&
+                  d->cfa_reg >= 0)) {
         t->busy = 1;
         atomic_signal_fence(memory_order_seq_cst);
         uint32_t dep = t->depth, n = atomic_load_explicit(&t->count, memory_order_relaxed);
-        uint32_t k = d->small_len <= 16 ? 2 : 3; /* the values' records */
-        if (CT_LIKELY(ct_enter_fits(t, dep, sp, hpc, (uint64_t)(uintptr_t)site) &&
-                      n + 1 + k <= t->cap)) {
-            t->sps[dep] = (struct ct_open_frame){sp, hpc, (uint64_t)(uintptr_t)site,
-                                                 (uint64_t)(uintptr_t)fn};
-            t->depth = dep + 1;
+        if (CT_LIKELY(ct_enter_fits(t, dep, sp, hpc, (uint64_t)(uintptr_t)site))) {
             uint64_t ticks = ct_hook_tsc ? __rdtsc() : ct_clock_ticks();
+            uint64_t cfa = r->reg[d->cfa_reg] + (uint64_t)d->cfa_off;
             uint64_t w[CT_SMALL_ARGS / 8 + 2] = {0};
-            ct_put_direct(t, d, r->reg, sp, (uint8_t *)w);
-            uint64_t *dst = (uint64_t *)&t->buf[n];
-            __atomic_store_n(&dst[0], CT_EV_WORD(ticks, CT_EV_ENTER), __ATOMIC_RELAXED);
-            __atomic_store_n(&dst[1], (uint64_t)(uintptr_t)fn, __ATOMIC_RELAXED);
-            __atomic_store_n(&dst[2], CT_EV_WORD(ticks, CT_EV_EXT), __ATOMIC_RELAXED);
-            __atomic_store_n(&dst[3], CT_EXT_ADDR(CT_EXT_ARGS, ((uint64_t)d->sig << 32) | d->small_len),
-                             __ATOMIC_RELAXED);
-            for (uint32_t i = 0; i < (k - 1) * 2; i++)
-                __atomic_store_n(&dst[4 + i], w[i], __ATOMIC_RELAXED);
-            atomic_store_explicit(&t->count, n + 1 + k, memory_order_release);
-            if (ct_capture_retval && !d->ret_at_exit)
-                ct_hijack(t, sh, d, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site,
-                          r->reg[d->cfa_reg] + (uint64_t)d->cfa_off, sp);
-            atomic_signal_fence(memory_order_seq_cst);
-            t->busy = 0;
-            return;
+            const uint8_t *vals = (const uint8_t *)w;
+            size_t len = d->small_len;
+            if (CT_LIKELY(len)) {
+                ct_put_direct(t, d, r->reg, sp, (uint8_t *)w);
+            } else { /* strings, structs, DWARF expressions */
+                len = ct_put_args(t, d, r->reg, sp, cfa, (uint64_t)(uintptr_t)site, sh->buf);
+                memset(sh->buf + len, 0, 16); /* the last record's tail */
+                vals = sh->buf;
+            }
+            uint32_t k = 1 + (uint32_t)CT_EXT_PAYLOAD_EVENTS(len); /* the values' records */
+            if (CT_LIKELY(n + 1 + k <= t->cap)) {
+                t->sps[dep] = (struct ct_open_frame){sp, hpc, (uint64_t)(uintptr_t)site,
+                                                     (uint64_t)(uintptr_t)fn};
+                t->depth = dep + 1;
+                uint64_t *dst = (uint64_t *)&t->buf[n];
+                __atomic_store_n(&dst[0], CT_EV_WORD(ticks, CT_EV_ENTER), __ATOMIC_RELAXED);
+                __atomic_store_n(&dst[1], (uint64_t)(uintptr_t)fn, __ATOMIC_RELAXED);
+                __atomic_store_n(&dst[2], CT_EV_WORD(ticks, CT_EV_EXT), __ATOMIC_RELAXED);
+                __atomic_store_n(&dst[3], CT_EXT_ADDR(CT_EXT_ARGS, ((uint64_t)d->sig << 32) | len),
+                                 __ATOMIC_RELAXED);
+                for (uint32_t i = 0; i < (k - 1) * 2; i++) {
+                    uint64_t x;
+                    memcpy(&x, vals + i * 8, 8);
+                    __atomic_store_n(&dst[4 + i], x, __ATOMIC_RELAXED);
+                }
+                atomic_store_explicit(&t->count, n + 1 + k, memory_order_release);
+                if (ct_capture_retval && !d->ret_at_exit)
+                    ct_hijack(t, sh, d, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site, cfa, sp);
+                atomic_signal_fence(memory_order_seq_cst);
+                t->busy = 0;
+                return;
+            }
         }
         atomic_signal_fence(memory_order_seq_cst);
         t->busy = 0;

@@ -94,13 +94,15 @@ struct ct_param {
  * interpreter: a stack slot or a callee-saved register. */
 enum ct_how {
     CT_HOW_OUT,  /* optimized out, or a type not shown: the status alone */
-    CT_HOW_MEM,  /* size bytes at reg[reg] + off */
-    CT_HOW_REG,  /* the low size bytes of reg[reg] */
+    CT_HOW_MEM,  /* size bytes at reg[reg] + off, size <= 8 */
+    CT_HOW_REG,  /* the low size bytes of reg[reg], size <= 8 */
     CT_HOW_EXPR, /* anything else: evaluate loc */
+    CT_HOW_BLOCK, /* as MEM, more than 8 bytes (a struct passed on the stack) */
 };
 struct ct_plan {
-    uint8_t how, reg, size; /* MEM and REG: size <= 8 */
-    bool extra;             /* a string or referent follows the value (capture.h) */
+    uint8_t how, reg;
+    uint16_t size;
+    bool extra; /* a string or referent follows the value (capture.h) */
     int32_t off;
 };
 

@@ -216,13 +216,12 @@ CT_NOINST static void cd_plan_param(const struct ct_fdesc *f, const struct ct_pa
 {
     const struct ct_type *t = p->type;
     uint32_t size = t->size < CT_VAL_BYTES ? t->size : CT_VAL_BYTES;
-    *out = (struct ct_plan){.how = CT_HOW_EXPR, .size = (uint8_t)(size <= 8 ? size : 0),
-                            .extra = cd_has_extra(t)};
+    *out = (struct ct_plan){.how = CT_HOW_EXPR, .size = (uint16_t)size, .extra = cd_has_extra(t)};
     if (t->kind == CT_T_UNKNOWN || size == 0 || p->loc.n == 0) {
         *out = (struct ct_plan){.how = CT_HOW_OUT};
         return;
     }
-    if (size > 8 || p->loc.n != 1)
+    if (p->loc.n != 1 || (size > 8 && out->extra))
         return;
     const struct ct_op *o = &p->loc.ops[0];
     int64_t base_off = 0, off;
@@ -255,10 +254,12 @@ have:
     if (mem) {
         if (__builtin_add_overflow(off, base_off, &off) || off < INT32_MIN || off > INT32_MAX)
             return;
-        out->how = CT_HOW_MEM;
+        out->how = size <= 8 ? CT_HOW_MEM : CT_HOW_BLOCK;
         out->off = (int32_t)off;
-    } else {
+    } else if (size <= 8) {
         out->how = CT_HOW_REG;
+    } else {
+        return; /* pieces of registers: the interpreter */
     }
     out->reg = (uint8_t)reg;
 }
@@ -274,7 +275,7 @@ CT_INTERNAL bool cd_plan(struct cd *c, struct ct_fdesc *f)
         cd_plan_param(f, &f->params[i], &pl[i]);
         if (pl[i].how == CT_HOW_EXPR && f->params[i].loc.ops[0].atom == CT_OP_ENTRY_REG)
             f->needs_cs = true;
-        if (pl[i].how == CT_HOW_EXPR || pl[i].extra)
+        if (pl[i].how == CT_HOW_EXPR || pl[i].how == CT_HOW_BLOCK || pl[i].extra)
             direct = false;
         len += pl[i].how == CT_HOW_OUT ? 1u : 1u + pl[i].size;
     }

@@ -263,12 +263,25 @@ size_t ct_put_args(const struct ct_thread *t, const struct ct_fdesc *d, const ui
     size_t len = 0;
     for (uint16_t i = 0; i < d->nparams; i++) {
         const struct ct_plan *p = &d->plan[i];
-        size_t need = p->how == CT_HOW_EXPR || p->extra ? CT_ONE_VALUE_MAX + 8 : 9;
+        size_t need = p->how == CT_HOW_EXPR || p->how == CT_HOW_BLOCK || p->extra
+                          ? CT_ONE_VALUE_MAX + 8
+                          : 9;
         if (p->how == CT_HOW_OUT || len + need + (d->nparams - i - 1u) > CT_VALUES_MAX) {
             buf[len++] = CT_VAL_OUT;
             continue;
         }
         uint64_t v = 0;
+        if (p->how == CT_HOW_BLOCK) { /* a struct on the stack: its bytes */
+            uint64_t a = reg[p->reg] + (uint64_t)(int64_t)p->off;
+            int st = CT_VAL_OK;
+            if (a >= sp && a - sp <= hi - sp && p->size <= hi - a)
+                memcpy(buf + len + 1, (const void *)(uintptr_t)a, p->size);
+            else
+                st = ct_read_mem(buf + len + 1, a, p->size);
+            buf[len] = (uint8_t)st;
+            len += st == CT_VAL_OK ? 1u + p->size : 1u;
+            continue;
+        }
         if (p->how == CT_HOW_REG) {
             v = reg[p->reg];
         } else if (p->how == CT_HOW_MEM) {

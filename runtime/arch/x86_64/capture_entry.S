@@ -134,7 +134,11 @@ ct_probe_lo:
 
 /* long ct_probe_str(char *dst, const char *src, size_t max): the length of
  * the string (its bytes copied, no NUL), max if no NUL came first, -1 on a
- * fault. */
+ * fault. Bytes one at a time up to an 8-byte boundary of src, then aligned
+ * words (an aligned word never crosses a page, so it faults only where the
+ * byte loop would): a word holds a NUL when (w - 0x01..01) & ~w & 0x80..80
+ * is not zero, its lowest set bit marking the first one. dst gets the whole
+ * word, up to 7 bytes past the length, never past max. */
         .globl  ct_probe_str
         .hidden ct_probe_str
         .type   ct_probe_str, @function
@@ -142,15 +146,37 @@ ct_probe_lo:
 ct_probe_str:
         .cfi_startproc
         xorl    %eax, %eax
+        movabsq $0x0101010101010101, %r10
+        movabsq $0x8080808080808080, %r11
 1:      cmpq    %rdx, %rax
-        jae     2f
-        movzbl  (%rsi,%rax), %ecx
+        jae     4f                      /* max bytes and no NUL */
+        leaq    (%rsi,%rax), %r9
+        testb   $7, %r9b
+        jnz     3f                      /* not aligned yet: one byte */
+        leaq    8(%rax), %r8
+        cmpq    %rdx, %r8
+        ja      3f                      /* fewer than 8 before max: one byte */
+        movq    (%r9), %rcx
+        movq    %rcx, (%rdi,%rax)
+        movq    %rcx, %r8
+        subq    %r10, %r8
+        notq    %rcx
+        andq    %rcx, %r8
+        andq    %r11, %r8
+        jnz     2f
+        addq    $8, %rax
+        jmp     1b
+2:      bsfq    %r8, %r8                /* the first NUL's bit: 8 x its byte + 7 */
+        shrq    $3, %r8
+        addq    %r8, %rax
+        ret
+3:      movzbl  (%r9), %ecx
         testl   %ecx, %ecx
-        je      2f
+        je      4f
         movb    %cl, (%rdi,%rax)
         incq    %rax
         jmp     1b
-2:      ret
+4:      ret
 ct_probe_hi:
         .cfi_endproc
         .size   ct_probe_str, .-ct_probe_str
