@@ -96,6 +96,18 @@ CT_NOINST static bool ct_dec_modrm(struct ct_dec *d, uint8_t rex, struct ct_modr
     return m->mod == 0 || ct_dec_imm(d, m->mod == 1 ? 1 : 4, &m->disp);
 }
 
+/* Goes on decoding at a jump's target: false when it leaves the function
+ * [lo, hi) (code holds its bytes) or after too many jumps. */
+CT_NOINST static bool ct_dec_goto(struct ct_dec *d, const uint8_t *code, uint64_t lo, uint64_t hi,
+                                  uint64_t to, unsigned *jumps)
+{
+    if (to < lo || to >= hi || ++*jumps > 4)
+        return false;
+    d->p = code + (to - lo);
+    d->pc = to;
+    return true;
+}
+
 /* The address a memory operand names, as a VAL; false when it depends on
  * something unknown. next: the runtime address of the next instruction. */
 CT_NOINST static bool ct_addr_of(const struct ct_sym *g, const struct ct_modrm *m, uint64_t next,
@@ -150,13 +162,22 @@ bool ct_ret_decode(const uint8_t *code, uint64_t lo, uint64_t hi, uint64_t pc, u
         return false;
     struct ct_dec d = {code + (pc - lo), code + (hi - lo), pc};
     unsigned jumps = 0;
+    bool canary = false; /* the last instruction compared the stack protector's canary */
     for (unsigned n = 0; n < 48; n++) {
         if (d.p >= d.end)
             return false;
         const uint8_t *start = d.p;
         uint8_t rex = 0, pfx = 0;
-        while (d.p < d.end && (*d.p == 0x66 || *d.p == 0xf2 || *d.p == 0xf3 || *d.p == 0x2e))
-            pfx = *d.p == 0x2e ? pfx : *d.p, d.p++;
+        bool fs = false, after_canary = canary;
+        canary = false;
+        while (d.p < d.end && (*d.p == 0x66 || *d.p == 0xf2 || *d.p == 0xf3 || *d.p == 0x2e ||
+                               *d.p == 0x64)) {
+            if (*d.p == 0x64)
+                fs = true;
+            else if (*d.p != 0x2e)
+                pfx = *d.p;
+            d.p++;
+        }
         if (d.p < d.end && (*d.p & 0xf0) == 0x40)
             rex = *d.p++;
         if (d.p >= d.end)
@@ -167,7 +188,35 @@ bool ct_ret_decode(const uint8_t *code, uint64_t lo, uint64_t hi, uint64_t pc, u
         struct ct_modrm m;
         struct ct_sym a;
 #define NEXT() (d.pc + (uint64_t)(d.p - start))
-        if (op == 0xc3) { /* ret: where the value is now */
+        int64_t rel = 0;
+        bool jcc = false; /* the stack protector's check: taken when the canary is intact */
+        if (after_canary && (op == 0x74 || op == 0x75) && pfx == 0 && !rex) {
+            if (!ct_dec_imm(&d, 1, &rel))
+                return false;
+            jcc = true;
+        } else if (after_canary && op == 0x0f && d.p < d.end && (*d.p == 0x84 || *d.p == 0x85) &&
+                   pfx == 0 && !rex) {
+            op = (uint8_t)(*d.p++ - 0x10); /* 0x74 / 0x75 */
+            if (!ct_dec_imm(&d, 4, &rel))
+                return false;
+            jcc = true;
+        }
+        if (fs) {
+            /* only sub/xor %fs:0x28, r64: comparing the canary copy with the
+             * thread's (-fstack-protector): the register is spent, and the
+             * next instruction may branch to __stack_chk_fail */
+            if ((op != 0x2b && op != 0x33) || !w64 || pfx || !ct_dec_modrm(&d, rex, &m) || !m.mem ||
+                m.rip || m.base != X_NONE || m.index != X_NONE || m.disp != 0x28)
+                return false;
+            g[m.reg].k = S_CLOB;
+            canary = true;
+        } else if (jcc) {
+            if (op == 0x74) { /* je: the canary is intact at the target */
+                if (!ct_dec_goto(&d, code, lo, hi, NEXT() + (uint64_t)rel, &jumps))
+                    return false;
+                continue;
+            } /* jne: the canary is intact on the way on */
+        } else if (op == 0xc3) { /* ret: where the value is now */
             const struct ct_sym *v = sse ? &x0 : &g[X_RAX];
             if (size == 0) /* no value: the exit hook call is a return, that is all */
                 return true;
@@ -193,14 +242,9 @@ bool ct_ret_decode(const uint8_t *code, uint64_t lo, uint64_t hi, uint64_t pc, u
             g[X_RSP].off += 8;
             g[X_RBP].k = S_CLOB;
         } else if ((op == 0xeb || op == 0xe9) && pfx == 0) { /* jmp */
-            int64_t rel;
-            if (!ct_dec_imm(&d, op == 0xeb ? 1 : 4, &rel))
+            if (!ct_dec_imm(&d, op == 0xeb ? 1 : 4, &rel) ||
+                !ct_dec_goto(&d, code, lo, hi, NEXT() + (uint64_t)rel, &jumps))
                 return false;
-            uint64_t to = NEXT() + (uint64_t)rel;
-            if (to < lo || to >= hi || ++jumps > 4)
-                return false; /* within the function */
-            d.p = code + (to - lo);
-            d.pc = to;
             continue;
         } else if (op == 0x0f) {
             if (d.p >= d.end)

@@ -127,6 +127,36 @@ static void jumps_followed(void **state)
     assert_false(decode(out, sizeof out, 0, 4, false, &p));
 }
 
+/* -fstack-protector: the canary copy compared with %fs:0x28, then je over
+ * the call to __stack_chk_fail (-O0) or jne to it (-O2). */
+static void stack_protector(void **state)
+{
+    (void)state;
+    static const uint8_t o0[] = {0x89, 0xd8, 0x48, 0x8b, 0x55, 0xe8, 0x64, 0x48, 0x2b, 0x14, 0x25,
+                                 0x28, 0x00, 0x00, 0x00, 0x74, 0x05, 0xe8, 0x00, 0x00, 0x00, 0x00,
+                                 0x48, 0x8b, 0x5d, 0xf8, 0xc9, 0xc3};
+    static const uint8_t o2[] = {0x48, 0x8b, 0x44, 0x24, 0x28, 0x64, 0x48, 0x2b, 0x04, 0x25, 0x28,
+                                 0x00, 0x00, 0x00, 0x75, 0x09, 0x48, 0x83, 0xc4, 0x38, 0x89, 0xd8,
+                                 0x5b, 0x5d, 0xc3, 0xe8, 0x00, 0x00, 0x00, 0x00};
+    /* the value moved to eax first, then rax used for the check: spent */
+    static const uint8_t spent[] = {0x89, 0xd8, 0x48, 0x8b, 0x44, 0x24, 0x28, 0x64, 0x48, 0x2b,
+                                    0x04, 0x25, 0x28, 0x00, 0x00, 0x00, 0x75, 0x01, 0xc3, 0xcc};
+    /* another %fs: offset is not the canary */
+    static const uint8_t other[] = {0x89, 0xd8, 0x64, 0x48, 0x2b, 0x14, 0x25, 0x30, 0x00, 0x00,
+                                    0x00, 0x75, 0x01, 0xc3, 0xcc};
+    struct ct_rplan p;
+    assert_true(decode(o0, sizeof o0, 0, 4, false, &p));
+    expect(&p, CT_RP_VAL, RBX, NONE, 1, 0);
+    assert_true(decode(o2, sizeof o2, 0, 4, false, &p));
+    expect(&p, CT_RP_VAL, RBX, NONE, 1, 0);
+    assert_false(decode(spent, sizeof spent, 0, 4, false, &p));
+    assert_false(decode(other, sizeof other, 0, 4, false, &p));
+    /* a je not right after the check is an ordinary branch */
+    static const uint8_t late[] = {0x89, 0xd8, 0x64, 0x48, 0x2b, 0x14, 0x25, 0x28, 0x00, 0x00,
+                                   0x00, 0x90, 0x74, 0x01, 0xcc, 0xc3};
+    assert_false(decode(late, sizeof late, 0, 4, false, &p));
+}
+
 /* What is refused: stores, calls, conditional branches, loads below the
  * stack pointer, through a popped base, unknown opcodes, running off the end. */
 static void refused(void **state)
@@ -165,6 +195,7 @@ int main(void)
         cmocka_unit_test(floating_point),
         cmocka_unit_test(narrow_loads),
         cmocka_unit_test(jumps_followed),
+        cmocka_unit_test(stack_protector),
         cmocka_unit_test(refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
