@@ -27,6 +27,7 @@
 #include "pack.h"
 #include "signals.h"
 #include "output.h"
+#include "output_priv.h"
 #include "spill.h"
 #include "symbols.h"
 #include "thread.h"
@@ -36,31 +37,7 @@ static pthread_mutex_t ct_output_lock = PTHREAD_MUTEX_INITIALIZER;
 uint32_t ct_out_pid; /* of the traced process: getpid() live, the file's offline */
 uint64_t ct_final_ticks; /* the end of the final trace, once finalisation began */
 static bool ct_final_calibrated;
-static struct ct_symtab *ct_syms; /* kept across flushes, guarded by ct_output_lock */
-
-struct ct_snap {
-    struct ct_thread *t; /* NULL offline (calltrace-convert) */
-    uint32_t serial;
-    pid_t tid;
-    bool exited;
-    char name[CT_THREAD_NAME_MAX];
-    struct ct_drops drops;
-    uint64_t filtered;   /* calls a record-time filter left out */
-    struct ct_event *ev; /* the unspilled tail */
-    uint32_t n, seq;
-    uint64_t calls, marks;
-    bool values; /* captured values were recorded */
-};
-
-struct ct_reader {
-    int fd;
-    struct ct_chunk_ref *chunks;
-    size_t nchunks, next; /* chunks are sorted by (serial, seq); threads are visited in order */
-    struct ct_event *io; /* one unpacked chunk */
-    size_t io_cap;
-    uint8_t *packed;     /* one packed chunk */
-    size_t packed_cap;
-};
+struct ct_symtab *ct_syms; /* kept across flushes, guarded by ct_output_lock */
 
 /* Grows *buf to hold `need` items of `size` bytes. Returns false on ENOMEM. */
 CT_NOINST static bool ct_reserve(void **buf, size_t *cap, size_t need, size_t size)
@@ -75,12 +52,10 @@ CT_NOINST static bool ct_reserve(void **buf, size_t *cap, size_t need, size_t si
     return true;
 }
 
-typedef void (*ct_events_fn)(void *ctx, const struct ct_event *ev, size_t n);
-
 /* Streams thread `s`'s events in order: spilled chunks older than its
  * snapshot, then the snapshot. */
-CT_NOINST static void ct_read_thread(struct ct_reader *r, const struct ct_snap *s, size_t *cursor,
-                                     ct_events_fn fn, void *ctx)
+void ct_read_thread(struct ct_reader *r, const struct ct_snap *s, size_t *cursor, ct_events_fn fn,
+                    void *ctx)
 {
     size_t i = *cursor;
     while (i < r->nchunks && r->chunks[i].serial < s->serial)
@@ -462,9 +437,8 @@ void ct_output_atfork_child(void)
 
 /* Counts, applies the limits, finds the ending stack and writes every
  * requested format: the part a live write and calltrace-convert share. */
-CT_NOINST static int ct_output_snaps(struct ct_snap *snaps, size_t nsnap, struct ct_reader *r,
-                                     bool final, uint64_t end_ticks, bool read_back,
-                                     uint64_t untraced, bool live)
+int ct_output_snaps(struct ct_snap *snaps, size_t nsnap, struct ct_reader *r, bool final,
+                    uint64_t end_ticks, bool read_back, uint64_t untraced, bool live)
 {
     struct ct_out_run run = {.final = final, .pid = ct_out_pid, .end_ticks = end_ticks};
     for (size_t i = 0; i < nsnap; i++) {
@@ -606,118 +580,18 @@ out:
     return rc;
 }
 
-int ct_output_convert(const char *raw, const char *exe)
+uint64_t ct_snap_last_ticks(struct ct_reader *r, const struct ct_snap *s)
 {
-    int fd = open(raw, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        ct_log("cannot open %s: %s", raw, strerror(errno));
-        return CALLTRACE_EIO;
+    size_t cursor = 0;
+    struct ct_tree_sink none = {NULL, ct_ignore_open, ct_ignore_close, ct_ignore_mark, NULL};
+    struct ct_tree tree;
+    uint64_t last = 0;
+    if (ct_tree_init(&tree, &none, ct_cfg.max_depth) == 0) {
+        ct_read_thread(r, s, &cursor, ct_feed_tree, &tree);
+        last = tree.last_ticks;
+        ct_tree_free(&tree);
     }
-    struct ct_spill_header fh;
-    if (pread(fd, &fh, sizeof(fh), 0) != (ssize_t)sizeof(fh) ||
-        memcmp(fh.magic, CT_SPILL_MAGIC, sizeof(fh.magic)) != 0 || fh.version != CT_SPILL_VERSION) {
-        ct_log("%s is not a calltrace event file of version %u", raw, CT_SPILL_VERSION);
-        close(fd);
-        return CALLTRACE_EINVAL;
-    }
-    fh.exe[sizeof(fh.exe) - 1] = '\0';
-    ct_clk.use_tsc = fh.use_tsc;
-    ct_clk.base_ticks = fh.base_ticks;
-    ct_clk.base_mono = fh.base_mono;
-    ct_clk.base_real = fh.base_real;
-    ct_out_pid = fh.pid;
-    snprintf(ct_cfg.exe, sizeof(ct_cfg.exe), "%s", fh.exe);
-
-    struct ct_reader r = {.fd = fd};
-    r.nchunks = ct_spill_index(fd, &r.chunks);
-    /* the last META chunk: calibration, names, losses, the ending */
-    struct ct_meta meta;
-    memset(&meta, 0, sizeof(meta));
-    struct ct_meta_thread *mt = NULL;
-    for (size_t i = 0; i < r.nchunks; i++) {
-        const struct ct_chunk_ref *c = &r.chunks[i];
-        if (c->serial != CT_META_SERIAL || c->nbytes < sizeof(meta))
-            continue;
-        uint8_t *buf = malloc(c->nbytes);
-        if (!buf || pread(fd, buf, c->nbytes, (off_t)c->offset) != (ssize_t)c->nbytes) {
-            free(buf);
-            continue;
-        }
-        memcpy(&meta, buf, sizeof(meta));
-        if (meta.nthreads > (c->nbytes - sizeof(meta)) / sizeof(*mt))
-            meta.nthreads = (uint32_t)((c->nbytes - sizeof(meta)) / sizeof(*mt));
-        free(mt);
-        mt = malloc((size_t)meta.nthreads * sizeof(*mt) + 1);
-        if (mt)
-            memcpy(mt, buf + sizeof(meta), (size_t)meta.nthreads * sizeof(*mt));
-        else
-            meta.nthreads = 0;
-        free(buf);
-    }
-    ct_clk.ns_per_tick = meta.ns_per_tick > 0 ? meta.ns_per_tick : 1.0;
-    if (fh.use_tsc && !(meta.ns_per_tick > 0))
-        ct_log("%s has no clock calibration (the process died within 5 ms of starting): times "
-               "are in TSC ticks, not ns", raw);
-    if (meta.signal) {
-        ct_ending = (struct ct_ending){meta.signal, meta.code, meta.address, (pid_t)meta.tid,
-                                       meta.crash != 0};
-    }
-
-    /* one snapshot per thread found in the file; everything is in chunks */
-    size_t nsnap = 0;
-    struct ct_snap *snaps = calloc(r.nchunks + 1, sizeof(*snaps));
-    uint64_t last_ticks = 0;
-    for (size_t i = 0; snaps && i < r.nchunks; i++) {
-        const struct ct_chunk_ref *c = &r.chunks[i];
-        if (c->serial == CT_META_SERIAL || (nsnap && snaps[nsnap - 1].serial == c->serial))
-            continue;
-        struct ct_snap *s = &snaps[nsnap++];
-        s->serial = c->serial;
-        s->tid = (pid_t)c->tid;
-        s->seq = UINT32_MAX;
-        s->exited = true;
-        snprintf(s->name, sizeof(s->name), "thread-%u", c->serial);
-        for (uint32_t k = 0; mt && k < meta.nthreads; k++) {
-            if (mt[k].serial != c->serial)
-                continue;
-            mt[k].name[sizeof(mt[k].name) - 1] = '\0';
-            snprintf(s->name, sizeof(s->name), "%s", mt[k].name);
-            s->exited = mt[k].exited != 0 || !meta.final;
-            s->drops = (struct ct_drops){mt[k].dropped_depth, mt[k].dropped_reentrant,
-                                         mt[k].dropped_buffer, 0};
-        }
-    }
-    ct_syms = ct_symtab_new();
-    ct_capture_out_set(exe ? exe : fh.exe, fh.exe_bias); /* argument values, if any */
-    if (ct_syms && ct_symtab_add_file(ct_syms, exe ? exe : fh.exe, fh.exe_bias) != 0)
-        ct_log("cannot read %s: functions are named by address (give the executable with --exe)",
-               exe ? exe : fh.exe);
-    int rc = CALLTRACE_ENOMEM;
-    if (snaps && ct_syms) {
-        for (size_t i = 0; i < nsnap; i++) { /* the end of the trace: its last event */
-            size_t cursor = 0;
-            struct ct_tree_sink none = {NULL, ct_ignore_open, ct_ignore_close, ct_ignore_mark, NULL};
-            struct ct_tree tree;
-            if (ct_tree_init(&tree, &none, ct_cfg.max_depth) == 0) {
-                ct_read_thread(&r, &snaps[i], &cursor, ct_feed_tree, &tree);
-                if (tree.last_ticks > last_ticks)
-                    last_ticks = tree.last_ticks;
-                ct_tree_free(&tree);
-            }
-        }
-        uint64_t end = meta.end_ticks > last_ticks ? meta.end_ticks : last_ticks;
-        rc = ct_output_snaps(snaps, nsnap, &r, meta.final != 0, end, true, meta.untraced_threads,
-                             false);
-    }
-    free(snaps);
-    free(mt);
-    free(r.chunks);
-    free(r.io);
-    free(r.packed);
-    close(fd);
-    ct_symtab_free(ct_syms);
-    ct_syms = NULL;
-    return rc;
+    return last;
 }
 
 void ct_output_release(void)
