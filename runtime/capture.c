@@ -13,7 +13,8 @@
  *  - at the exit hook, when the code after every exit hook call of the
  *    function was understood (capture_ret.c, struct ct_xsite): the value is
  *    read from where that code takes it, and recorded with the exit. No
- *    return address is touched. This is the usual case for C.
+ *    return address is touched. This is the usual case for scalars, in C
+ *    and in C++ functions without exception cleanups.
  *  - otherwise through a return trampoline: at enter the return address is
  *    hijacked (the slot below the CFA must hold exactly the call site the
  *    hook was given, else nothing is touched), the real address goes on a

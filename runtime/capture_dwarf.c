@@ -61,11 +61,14 @@ CT_NOINST static uint64_t cd_hook_pc(const struct cd *c, uint64_t lo, uint64_t h
  * for it).
  * f->ret_at_exit when there is at least one and every one is understood:
  * the function returns straight after each, and the exit hook reads its
- * value. A C function only: C++ code has exception landing pads whose exit
- * hook calls only the trampoline's personality tells apart. */
+ * value. C++ too: an exception landing pad that calls the exit hook goes on
+ * to _Unwind_Resume (a call: not understood), in this range or, split off
+ * to a cold part, in a function that is not one contiguous range; either
+ * way the function keeps the trampoline, whose personality marks the frames
+ * an exception unwinds. */
 CT_NOINST static void cd_exit_sites(struct cd *c, struct ct_fdesc *f, uint64_t lo, uint64_t hi)
 {
-    if (!c->cu_c || !cd_mapped(c, lo, hi) || hi <= lo + 5 || hi - lo > (1u << 20) ||
+    if (!cd_mapped(c, lo, hi) || hi <= lo + 5 || hi - lo > (1u << 20) ||
         (f->ret && !f->ret_small))
         return;
     const uint8_t *p = (const uint8_t *)(uintptr_t)lo;
