@@ -171,10 +171,13 @@ struct ct_xsite {
 /* Decodes the code of a function, code[0, hi - lo) mapped at lo, from pc (the
  * return address of an exit hook call) to its `ret`: where a return value of
  * size bytes (in xmm0 when sse, else rax) is in terms of the registers at the
- * hook call (size 0: only that the code reaches `ret`). False when the code
- * does anything not modelled exactly. */
+ * hook call (size 0: only that the code reaches `ret`). A value loaded from
+ * memory is accepted from the frame (rsp-based, or rbp-based when rbp_frame:
+ * the function keeps its frame pointer there) or from a fixed address (the
+ * caller checks it is read-only). False when the code does anything not
+ * modelled exactly. */
 CT_INTERNAL bool ct_ret_decode(const uint8_t *code, uint64_t lo, uint64_t hi, uint64_t pc,
-                               unsigned size, bool sse, struct ct_rplan *out);
+                               unsigned size, bool sse, bool rbp_frame, struct ct_rplan *out);
 
 /* Records whose first field is their uint64_t key (a function's address, a
  * call's return address), found by that key: open addressing, built once,

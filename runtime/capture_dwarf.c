@@ -36,6 +36,15 @@ CT_NOINST static bool cd_mapped(const struct cd *c, uint64_t lo, uint64_t hi)
     return false;
 }
 
+/* True when [a, a + n) lies in a segment of the executable no one can write. */
+CT_NOINST static bool cd_readonly(const struct cd *c, uint64_t a, uint64_t n)
+{
+    for (size_t i = 0; i < c->nro; i++)
+        if (a >= c->ro[i].lo && a <= c->ro[i].hi && n <= c->ro[i].hi - a)
+            return true;
+    return false;
+}
+
 CT_NOINST static uint64_t cd_hook_pc(const struct cd *c, uint64_t lo, uint64_t hi)
 {
     if (!cd_mapped(c, lo, hi) || hi <= lo + 5)
@@ -92,7 +101,9 @@ CT_NOINST static void cd_exit_sites(struct cd *c, struct ct_fdesc *f, uint64_t l
         }
         struct ct_rplan plan;
         if (!ct_ret_decode(p, lo, hi, next, f->ret ? f->ret_small : 0,
-                           f->ret_class[0] == CT_RC_SSE, &plan)) {
+                           f->ret_class[0] == CT_RC_SSE, f->cfa_reg == 6, &plan) ||
+            (f->ret && plan.kind == CT_RP_MEM && plan.a == 0xff &&
+             !cd_readonly(c, (uint64_t)plan.off, f->ret_small))) {
             c->xsites.n = first; /* the trampoline takes them all */
             return;
         }
@@ -472,11 +483,13 @@ CT_NOINST static int cd_exec_cb(struct dl_phdr_info *info, size_t size, void *ar
 {
     (void)size;
     struct cd *c = arg;
-    for (size_t i = 0; i < info->dlpi_phnum && c->nexec < CT_ARRAY_LEN(c->exec); i++) {
+    for (size_t i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X))
-            c->exec[c->nexec++] = (struct ct_span){info->dlpi_addr + ph->p_vaddr,
-                                                   info->dlpi_addr + ph->p_vaddr + ph->p_memsz};
+        struct ct_span sp = {info->dlpi_addr + ph->p_vaddr, info->dlpi_addr + ph->p_vaddr + ph->p_memsz};
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && c->nexec < CT_ARRAY_LEN(c->exec))
+            c->exec[c->nexec++] = sp;
+        if (ph->p_type == PT_LOAD && !(ph->p_flags & PF_W) && c->nro < CT_ARRAY_LEN(c->ro))
+            c->ro[c->nro++] = sp;
     }
     return 1; /* the first object is the executable */
 }

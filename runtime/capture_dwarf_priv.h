@@ -53,6 +53,8 @@ struct cd {
     struct cd_vec xsites; /* struct ct_xsite * */
     struct ct_span exec[8];
     size_t nexec;
+    struct ct_span ro[16]; /* the executable's PT_LOAD segments without write permission */
+    size_t nro;
     uint64_t hook;      /* runtime address of __cyg_profile_func_enter */
     uint64_t exit_hook; /* and of __cyg_profile_func_exit */
 };

@@ -366,13 +366,18 @@ uint8_t ct_rplan_read(const struct ct_rplan *p, const uint64_t *reg, const struc
         *v = x & ct_size_mask[size];
         return CT_VAL_OK;
     }
-    bool on_stack = sp >= t->stack_lo && sp < t->stack_hi;
-    if (on_stack && x >= sp && t->stack_hi - sp >= 8 && x - sp <= t->stack_hi - sp - 8) {
-        *v = ct_load(x, size); /* the frame's own stack */
+    if (p->a == 0xff) { /* a read-only constant (capture_dwarf.c checked) */
+        *v = 0;
+        return (uint8_t)ct_read_mem(v, x, size);
+    }
+    /* the function's own frame (the plan is rsp- or frame-pointer-based) */
+    if (x < sp)
+        return CT_VAL_OUT; /* below the stack pointer: the hooks' frames overwrote it */
+    if (sp >= t->stack_lo && sp < t->stack_hi && size <= t->stack_hi - sp &&
+        x - sp <= t->stack_hi - sp - size) {
+        *v = ct_load(x, size);
         return CT_VAL_OK;
     }
-    if (on_stack && x >= t->stack_lo && x < sp)
-        return CT_VAL_OUT; /* below the stack pointer: the hooks' frames overwrote it */
-    *v = 0;
+    *v = 0; /* a signal or coroutine stack: through the probe */
     return (uint8_t)ct_read_mem(v, x, size);
 }

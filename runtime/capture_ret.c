@@ -150,7 +150,7 @@ CT_NOINST static struct ct_sym ct_width(struct ct_sym v, unsigned w)
 }
 
 bool ct_ret_decode(const uint8_t *code, uint64_t lo, uint64_t hi, uint64_t pc, unsigned size,
-                   bool sse, struct ct_rplan *out)
+                   bool sse, bool rbp_frame, struct ct_rplan *out)
 {
     struct ct_sym g[16], x0 = {S_CLOB, 0, 0, 0, 0, 0};
     for (unsigned r = 0; r < 16; r++) {
@@ -222,8 +222,15 @@ bool ct_ret_decode(const uint8_t *code, uint64_t lo, uint64_t hi, uint64_t pc, u
                 return true;
             if (v->k == S_CLOB || v->w < size)
                 return false;
-            if (v->k == S_MEM && v->a == X_RSP && v->off < 0)
-                return false; /* below the stack pointer: the hook's own frame overwrote it */
+            /* a load: from the function's own frame only (nothing else runs
+             * between the hook and the load that could change it), or from
+             * a fixed address, which the caller accepts only if read-only.
+             * Through any other pointer, another thread might store to it
+             * meanwhile. */
+            if (v->k == S_MEM &&
+                (v->b != X_NONE || (v->a == X_RSP && v->off < 0) ||
+                 (v->a == X_RBP && !rbp_frame) || (v->a != X_RSP && v->a != X_RBP && v->a != X_NONE)))
+                return false; /* below the stack pointer (the hook's own frame overwrote it), or not the frame */
             *out = (struct ct_rplan){v->k == S_MEM ? CT_RP_MEM : CT_RP_VAL,
                                      v->a == X_NONE ? X_NONE : ct_enc2dw[v->a],
                                      v->b == X_NONE ? X_NONE : ct_enc2dw[v->b], v->s, v->off};

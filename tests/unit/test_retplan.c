@@ -17,12 +17,13 @@
 enum { RAX = 0, RBX = 3, RBP = 6, RSP = 7, R12 = 12, NONE = 0xff };
 
 /* Decodes code as if it were a function at LO whose exit hook call returns
- * to LO + at. */
+ * to LO + at, with rbp as its frame pointer unless g_no_fp. */
+static bool g_no_fp;
 static bool decode(const uint8_t *code, size_t len, size_t at, unsigned size, bool sse,
                    struct ct_rplan *p)
 {
     memset(p, 0x5a, sizeof(*p));
-    return ct_ret_decode(code, LO, LO + len, LO + at, size, sse, p);
+    return ct_ret_decode(code, LO, LO + len, LO + at, size, sse, !g_no_fp, p);
 }
 
 static void expect(const struct ct_rplan *p, int kind, int a, int b, int scale, int64_t off)
@@ -56,6 +57,25 @@ static void o0_stack_slot(void **state)
     assert_true(decode(c, sizeof c, 0, 4, false, &p));
     expect(&p, CT_RP_MEM, RBP, NONE, 1, -0x14);
     assert_true(decode(c, sizeof c, 0, 0, false, &p)); /* void: reaches ret */
+    /* rbp not a frame pointer: a pointer like any other */
+    g_no_fp = true;
+    assert_false(decode(c, sizeof c, 0, 4, false, &p));
+    g_no_fp = false;
+}
+
+/* Loads through a pointer (another thread may store meanwhile) are refused;
+ * a fixed address is left to the caller (read-only or not). */
+static void loads_only_from_the_frame(void **state)
+{
+    (void)state;
+    static const uint8_t heap[] = {0x8b, 0x43, 0x08, 0x5b, 0xc3};       /* mov 8(%rbx),%eax */
+    static const uint8_t indexed[] = {0x8b, 0x04, 0x1c, 0xc3};         /* mov (%rsp,%rbx),%eax */
+    static const uint8_t fixed[] = {0x8b, 0x05, 0x10, 0x00, 0x00, 0x00, 0xc3}; /* mov x(%rip),%eax */
+    struct ct_rplan p;
+    assert_false(decode(heap, sizeof heap, 0, 4, false, &p));
+    assert_false(decode(indexed, sizeof indexed, 0, 4, false, &p));
+    assert_true(decode(fixed, sizeof fixed, 0, 4, false, &p));
+    expect(&p, CT_RP_MEM, NONE, NONE, 1, LO + 6 + 0x10);
 }
 
 /* mov %ebx,%eax; pop %rbx; ret — and the same with the pop first */
@@ -190,6 +210,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(o2_lea_after_the_hook),
         cmocka_unit_test(o0_stack_slot),
+        cmocka_unit_test(loads_only_from_the_frame),
         cmocka_unit_test(register_copy_and_order),
         cmocka_unit_test(constants),
         cmocka_unit_test(floating_point),
