@@ -138,50 +138,61 @@ CT_NOINST static inline struct ct_shadow *ct_shadow(void)
     return CT_LIKELY(sh != NULL) ? sh : ct_shadow_new();
 }
 
-/* Appends the extension record and its payload, len bytes at data with 16
- * bytes of room after them; t->busy is held. */
-CT_NOINST static inline void ct_put_values(struct ct_thread *t, unsigned type, uint32_t sig,
-                                           uint8_t *data, size_t len)
+/* Stores the extension record that heads len bytes of values of `type`
+ * (signature sig, timestamp ticks) at dst. */
+CT_NOINST static inline void ct_store_header(uint64_t *dst, uint64_t ticks, unsigned type,
+                                             uint32_t sig, size_t len)
+{
+    __atomic_store_n(&dst[0], CT_EV_WORD(ticks, CT_EV_EXT), __ATOMIC_RELAXED);
+    __atomic_store_n(&dst[1], CT_EXT_ADDR(type, ((uint64_t)sig << 32) | len), __ATOMIC_RELAXED);
+}
+
+/* Stores that record and its payload, len bytes at data, at dst. data has
+ * 16 bytes of room after len, zeroed here: the last record's tail. Returns
+ * the records. */
+__attribute__((always_inline)) CT_NOINST static inline uint32_t
+ct_store_values(uint64_t *dst, uint64_t ticks, unsigned type, uint32_t sig, uint8_t *data,
+                size_t len)
+{
+    uint32_t k = 1 + (uint32_t)CT_EXT_PAYLOAD_EVENTS(len);
+    ct_store_header(dst, ticks, type, sig, len);
+    memset(data + len, 0, 16);
+    for (size_t i = 0; i < (size_t)(k - 1) * 2; i++) {
+        uint64_t w;
+        memcpy(&w, data + i * 8, 8);
+        __atomic_store_n(&dst[2 + i], w, __ATOMIC_RELAXED);
+    }
+    return k;
+}
+
+/* Appends the extension record and its payload (as ct_store_values), with
+ * the timestamp of the record before; t->busy is held. */
+CT_NOINST static void ct_put_values(struct ct_thread *t, unsigned type, uint32_t sig,
+                                    uint8_t *data, size_t len)
 {
     uint32_t k = 1 + (uint32_t)CT_EXT_PAYLOAD_EVENTS(len);
     uint32_t c = atomic_load_explicit(&t->count, memory_order_relaxed);
     uint64_t ticks = c ? CT_EV_TICKS(&t->buf[c - 1]) : ct_clock_ticks();
     struct ct_event *e = CT_LIKELY(c + k <= t->cap) ? t->buf + c : ct_thread_reserve(t, k);
-    __atomic_store_n(&e->word, CT_EV_WORD(ticks, CT_EV_EXT), __ATOMIC_RELAXED);
-    __atomic_store_n(&e->addr, CT_EXT_ADDR(type, ((uint64_t)sig << 32) | len), __ATOMIC_RELAXED);
-    memset(data + len, 0, 16); /* the last record's tail */
-    uint64_t *dst = (uint64_t *)(e + 1);
-    for (size_t i = 0; i < (size_t)(k - 1) * 2; i++) {
-        uint64_t w;
-        memcpy(&w, data + i * 8, 8);
-        __atomic_store_n(&dst[i], w, __ATOMIC_RELAXED);
-    }
-    ct_thread_commit(t, k);
+    ct_thread_commit(t, ct_store_values((uint64_t *)e, ticks, type, sig, data, len));
 }
 
-/* The same for at most 32 bytes in w (zero after len): two or three records. */
-__attribute__((always_inline)) CT_NOINST static inline void
-ct_put_small(struct ct_thread *t, unsigned type, uint32_t sig, const uint64_t w[4], size_t len)
+/* A small return value's payload into w (room for 5 words): fn, status,
+ * and the value's size bytes when the status is CT_VAL_OK. Its length. */
+CT_NOINST static inline size_t ct_small_ret(uint64_t w[5], uint64_t fn, uint8_t st, uint64_t v,
+                                            unsigned size)
 {
-    uint32_t k = len <= 16 ? 2 : 3;
-    uint32_t c = atomic_load_explicit(&t->count, memory_order_relaxed);
-    uint64_t ticks = CT_LIKELY(c) ? CT_EV_TICKS(&t->buf[c - 1]) : ct_clock_ticks();
-    struct ct_event *e = CT_LIKELY(c + k <= t->cap) ? t->buf + c : ct_thread_reserve(t, k);
-    uint64_t *dst = (uint64_t *)e;
-    __atomic_store_n(&dst[0], CT_EV_WORD(ticks, CT_EV_EXT), __ATOMIC_RELAXED);
-    __atomic_store_n(&dst[1], CT_EXT_ADDR(type, ((uint64_t)sig << 32) | len), __ATOMIC_RELAXED);
-    __atomic_store_n(&dst[2], w[0], __ATOMIC_RELAXED);
-    __atomic_store_n(&dst[3], w[1], __ATOMIC_RELAXED);
-    if (k == 3) {
-        __atomic_store_n(&dst[4], w[2], __ATOMIC_RELAXED);
-        __atomic_store_n(&dst[5], w[3], __ATOMIC_RELAXED);
-    }
-    ct_thread_commit(t, k);
+    if (st != CT_VAL_OK)
+        v = 0; /* whatever a failed read left: not recorded */
+    w[0] = fn;
+    w[1] = v << 8 | st;
+    w[2] = v >> 56;
+    return st == CT_VAL_OK ? 9u + size : 9u;
 }
 
 /* Stores the exit of fn at t->buf[c] and, with d, its return value of
- * d->ret_small bytes (status st, value v): exit, extension record, fn,
- * status and value. Returns the records written (at most 4). */
+ * d->ret_small bytes (status st, value v). Returns the records written (at
+ * most 4). */
 __attribute__((always_inline)) CT_NOINST static inline uint32_t
 ct_store_exit(struct ct_thread *t, uint32_t c, uint64_t ticks, uint64_t fn,
               const struct ct_fdesc *d, uint8_t st, uint64_t v)
@@ -191,15 +202,14 @@ ct_store_exit(struct ct_thread *t, uint32_t c, uint64_t ticks, uint64_t fn,
     __atomic_store_n(&dst[1], fn, __ATOMIC_RELAXED);
     if (!d)
         return 1;
-    uint32_t len = st == CT_VAL_OK ? 9u + d->ret_small : 9u;
-    __atomic_store_n(&dst[2], CT_EV_WORD(ticks, CT_EV_EXT), __ATOMIC_RELAXED);
-    __atomic_store_n(&dst[3], CT_EXT_ADDR(CT_EXT_RETVAL, ((uint64_t)d->sig << 32) | len),
-                     __ATOMIC_RELAXED);
-    __atomic_store_n(&dst[4], fn, __ATOMIC_RELAXED);
-    __atomic_store_n(&dst[5], v << 8 | st, __ATOMIC_RELAXED);
+    uint64_t w[5];
+    size_t len = ct_small_ret(w, fn, st, v, d->ret_small);
+    ct_store_header(dst + 2, ticks, CT_EXT_RETVAL, d->sig, len);
+    __atomic_store_n(&dst[4], w[0], __ATOMIC_RELAXED); /* whole words: no tail to clear */
+    __atomic_store_n(&dst[5], w[1], __ATOMIC_RELAXED);
     if (len <= 16)
         return 3;
-    __atomic_store_n(&dst[6], v >> 56, __ATOMIC_RELAXED);
+    __atomic_store_n(&dst[6], w[2], __ATOMIC_RELAXED);
     __atomic_store_n(&dst[7], 0, __ATOMIC_RELAXED);
     return 4;
 }
@@ -244,7 +254,7 @@ CT_NOINST static void ct_hijack(const struct ct_thread *t, struct ct_shadow *sh,
 }
 
 /* Every enter the fast path below does not take: recorded through the
- * hooks' own path, then the values by their plan, or interpreted. */
+ * hooks' own path, then the values (ct_put_args: any plan). */
 __attribute__((noinline)) CT_NOINST static void ct_args_enter_slow(void *fn, void *site, uint64_t gate,
                                                                   uint64_t sp, const struct ct_cregs *r)
 {
@@ -258,21 +268,14 @@ __attribute__((noinline)) CT_NOINST static void ct_args_enter_slow(void *fn, voi
         uint8_t *buf = sh->buf;
         size_t len;
         uint64_t cfa = 0;
-        if (CT_LIKELY(d->hook_pc == hpc && d->cfa_reg >= 0)) {
+        if (d->hook_pc == hpc && d->cfa_reg >= 0) {
             cfa = r->reg[d->cfa_reg] + (uint64_t)d->cfa_off;
-            if (CT_LIKELY(d->small_len)) {
-                uint64_t w[CT_SMALL_ARGS / 8 + 2] = {0};
-                ct_put_direct(t, d, r->reg, sp, (uint8_t *)w);
-                ct_put_small(t, CT_EXT_ARGS, d->sig, w, d->small_len);
-                goto hijack;
-            }
             len = ct_put_args(t, d, r->reg, sp, cfa, (uint64_t)(uintptr_t)site, buf);
         } else { /* not the call site it was described for: no values */
             memset(buf, CT_VAL_OUT, d->nparams);
             len = d->nparams;
         }
         ct_put_values(t, CT_EXT_ARGS, d->sig, buf, len);
-    hijack:
         if (cfa && ct_capture_retval && !d->ret_at_exit)
             ct_hijack(t, sh, d, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site, cfa, sp);
     }
@@ -302,13 +305,12 @@ void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t sp, const str
             uint64_t ticks = ct_hook_tsc ? __rdtsc() : ct_clock_ticks();
             uint64_t cfa = r->reg[d->cfa_reg] + (uint64_t)d->cfa_off;
             uint64_t w[CT_SMALL_ARGS / 8 + 2] = {0};
-            const uint8_t *vals = (const uint8_t *)w;
+            uint8_t *vals = (uint8_t *)w;
             size_t len = d->small_len;
             if (CT_LIKELY(len)) {
-                ct_put_direct(t, d, r->reg, sp, (uint8_t *)w);
+                ct_put_direct(t, d, r->reg, sp, vals);
             } else { /* strings, structs, DWARF expressions */
                 len = ct_put_args(t, d, r->reg, sp, cfa, (uint64_t)(uintptr_t)site, sh->buf);
-                memset(sh->buf + len, 0, 16); /* the last record's tail */
                 vals = sh->buf;
             }
             uint32_t k = 1 + (uint32_t)CT_EXT_PAYLOAD_EVENTS(len); /* the values' records */
@@ -319,14 +321,7 @@ void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t sp, const str
                 uint64_t *dst = (uint64_t *)&t->buf[n];
                 __atomic_store_n(&dst[0], CT_EV_WORD(ticks, CT_EV_ENTER), __ATOMIC_RELAXED);
                 __atomic_store_n(&dst[1], (uint64_t)(uintptr_t)fn, __ATOMIC_RELAXED);
-                __atomic_store_n(&dst[2], CT_EV_WORD(ticks, CT_EV_EXT), __ATOMIC_RELAXED);
-                __atomic_store_n(&dst[3], CT_EXT_ADDR(CT_EXT_ARGS, ((uint64_t)d->sig << 32) | len),
-                                 __ATOMIC_RELAXED);
-                for (uint32_t i = 0; i < (k - 1) * 2; i++) {
-                    uint64_t x;
-                    memcpy(&x, vals + i * 8, 8);
-                    __atomic_store_n(&dst[4 + i], x, __ATOMIC_RELAXED);
-                }
+                ct_store_values(dst + 2, ticks, CT_EXT_ARGS, d->sig, vals, len);
                 atomic_store_explicit(&t->count, n + 1 + k, memory_order_release);
                 if (ct_capture_retval && !d->ret_at_exit)
                     ct_hijack(t, sh, d, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site, cfa, sp);
@@ -375,14 +370,11 @@ CT_NOINST static void ct_record_ret(const struct ct_shent *e, const struct ct_re
     if (rr && !d->ret) {
         /* void: nothing to add to the exit */
     } else if (rr && d->ret_small) { /* a scalar in rax or xmm0: fn, status, value */
-        uint64_t v, w[4];
+        uint64_t v, w[5];
         memcpy(&v, d->ret_class[0] == CT_RC_INT ? (const void *)&rr->rax : (const void *)rr->xmm0, 8);
         v &= ct_size_mask[d->ret_small];
-        w[0] = e->fn;
-        w[1] = v << 8 | CT_VAL_OK;
-        w[2] = v >> 56;
-        w[3] = 0;
-        ct_put_small(t, CT_EXT_RETVAL, d->sig, w, 9u + d->ret_small);
+        ct_put_values(t, CT_EXT_RETVAL, d->sig, (uint8_t *)w,
+                      ct_small_ret(w, e->fn, CT_VAL_OK, v, d->ret_small));
     } else {
         struct ct_shadow *sh = ct_shadow();
         if (sh)
@@ -519,13 +511,10 @@ void ct_args_exit_c(void *fn, void *site, uint64_t gate, uint64_t sp, const stru
         /* a full buffer, frames left by longjmp: the hooks' own path */
         if (!(t = ct_hook_hold(fn, site, gate, CT_EV_EXIT, sp)))
             return;
-        uint64_t v = 0, w[4];
+        uint64_t v = 0, w[5];
         uint8_t st = ct_rplan_read(&xs->plan, r->reg, t, sp, d->ret_small, &v);
-        w[0] = (uint64_t)(uintptr_t)fn;
-        w[1] = v << 8 | st;
-        w[2] = v >> 56;
-        w[3] = 0;
-        ct_put_small(t, CT_EXT_RETVAL, d->sig, w, st == CT_VAL_OK ? 9u + d->ret_small : 9u);
+        ct_put_values(t, CT_EXT_RETVAL, d->sig, (uint8_t *)w,
+                      ct_small_ret(w, (uint64_t)(uintptr_t)fn, st, v, d->ret_small));
         atomic_signal_fence(memory_order_seq_cst);
         t->busy = 0;
         return;

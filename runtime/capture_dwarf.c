@@ -500,16 +500,11 @@ void __cyg_profile_func_exit(void *fn, void *site);
 long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bias, bool live)
 {
     memset(tab, 0, sizeof(*tab));
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
+    int fd;
     struct ct_dw pre;
-    memset(&pre, 0, sizeof pre);
-    Elf *elf = ct_dw_elf_precheck(&pre, fd);
-    if (!elf) {
-        close(fd);
+    Elf *elf = ct_dw_open(path, &pre, &fd);
+    if (!elf)
         return -1;
-    }
     struct cd c;
     memset(&c, 0, sizeof c);
     c.arena = calloc(1, sizeof(struct ct_arena));

@@ -13,7 +13,7 @@
  * error handler, so it never aborts; every DW_DLV_ERROR is counted, its error
  * freed, and reading goes on where it can. The caller gets whatever was read
  * and at most one ct_debug() line per object. Before libdwarf sees a file,
- * ct_dw_elf_precheck() (libelf) rejects what is known to crash this libdwarf
+ * ct_dw_open() (libelf) rejects what is known to crash this libdwarf
  * version, and keeps .debug_line at hand for the line-table versions. */
 #include <fcntl.h>
 #include <libelf.h>
@@ -374,17 +374,11 @@ CT_NOINST static void read_units(struct ct_dw *d)
 CT_INTERNAL long ct_dwarf_load(const struct ct_loadctx *ctx, const char *path, struct ct_ranges *out,
                                struct ct_symlist *unmangled)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
+    int fd;
     struct ct_dw d;
-    memset(&d, 0, sizeof d);
-    Elf *elf = ct_dw_elf_precheck(&d, fd);
-    if (!elf) {
-        ct_debug("symbols: %s: not ELF, or malformed range/location lists: DWARF not read", path);
-        close(fd);
+    Elf *elf = ct_dw_open(path, &d, &fd);
+    if (!elf)
         return -1;
-    }
     d.ctx = ctx;
     d.out = out;
     d.unmangled = unmangled;

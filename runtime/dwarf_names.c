@@ -6,11 +6,13 @@
  * the file tables of the compilation units; and, before libdwarf sees a
  * file at all, the libelf checks that keep this libdwarf version from
  * crashing. Error discipline as in dwarf.c. */
+#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libdwarf/dwarf.h>
 #include <libdwarf/libdwarf.h>
@@ -501,7 +503,7 @@ CT_NOINST static bool list_headers_ok(const unsigned char *p, size_t size)
 
 /* Opens the ELF file for the checks above, and keeps .debug_line at hand
  * (see line_version()). Returns NULL when libdwarf must not see the file. */
-CT_INTERNAL Elf *ct_dw_elf_precheck(struct ct_dw *d, int fd)
+CT_NOINST static Elf *ct_dw_elf_precheck(struct ct_dw *d, int fd)
 {
     if (elf_version(EV_CURRENT) == EV_NONE)
         return NULL;
@@ -563,4 +565,19 @@ CT_INTERNAL Elf *ct_dw_elf_precheck(struct ct_dw *d, int fd)
         return NULL;
     }
     return e;
+}
+
+CT_INTERNAL Elf *ct_dw_open(const char *path, struct ct_dw *d, int *fd)
+{
+    memset(d, 0, sizeof(*d));
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0)
+        return NULL;
+    Elf *elf = ct_dw_elf_precheck(d, *fd);
+    if (!elf) {
+        ct_debug("%s: not ELF, or malformed range/location lists: DWARF not read", path);
+        close(*fd);
+        *fd = -1;
+    }
+    return elf;
 }

@@ -98,8 +98,10 @@ CT_INTERNAL void ct_dw_push_scope(struct ct_dw *d, Dwarf_Die die, Dwarf_Half tag
 /* Qualifies out-of-class definitions from the scope of their declaration,
  * once every unit has been walked. */
 CT_INTERNAL void ct_dw_resolve_pending(struct ct_dw *d);
-/* Opens the ELF file on fd with libelf and checks what would crash libdwarf
- * 20210528; keeps .debug_line in d. NULL when libdwarf must not see it. */
-CT_INTERNAL Elf *ct_dw_elf_precheck(struct ct_dw *d, int fd);
+/* Opens the file at path (*fd) and its ELF with libelf, clears d and checks
+ * what would crash libdwarf 20210528; keeps .debug_line in d. NULL (and the
+ * file closed) when it cannot be opened, or libdwarf must not see it (a
+ * debug line says so). */
+CT_INTERNAL Elf *ct_dw_open(const char *path, struct ct_dw *d, int *fd);
 
 #endif
