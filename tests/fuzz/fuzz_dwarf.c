@@ -21,9 +21,9 @@
  * pass (-timeout, -rss_limit_mb, -malloc_limit_mb). */
 #include <sys/mman.h>
 
-#include "../../runtime/symbols.c"
-#include "capture.h"
-#include "config.h"
+#include "../../runtime/symbols/symbols.c"
+#include "capture/capture.h"
+#include "base/config.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

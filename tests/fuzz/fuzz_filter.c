@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "calltrace.h"
-#include "filter.h"
+#include "filter/filter.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

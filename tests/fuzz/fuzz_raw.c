@@ -33,11 +33,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "base/config.h"
 #include "fuzz_common.h"
-#include "pack.h"
-#include "spill.h"
-#include "tree.h"
+#include "stream/pack.h"
+#include "stream/spill.h"
+#include "trace/tree.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include "calltrace.h"
-#include "config.h"
-#include "filter.h"
+#include "base/config.h"
+#include "filter/filter.h"
 
 static char err_buf[8192];
 static FILE *err_tmp;

@@ -13,7 +13,7 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "jsonw.h"
+#include "views/jsonw.h"
 
 static char *written(FILE *f)
 {

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "pack.h"
+#include "stream/pack.h"
 
 static void roundtrip(const struct ct_event *ev, size_t n, size_t *bytes)
 {

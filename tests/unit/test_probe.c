@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "ct.h"
+#include "base/ct.h"
 
 CT_INTERNAL long ct_probe_str(char *dst, const char *src, size_t max);
 

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "capture.h"
+#include "capture/capture.h"
 
 #define LO 0x401000u
 enum { RAX = 0, RBX = 3, RBP = 6, RSP = 7, R12 = 12, NONE = 0xff };

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "pack.h"
-#include "spill.h"
+#include "stream/pack.h"
+#include "stream/spill.h"
 
 static char dir[] = "/tmp/ct-spill-XXXXXX";
 

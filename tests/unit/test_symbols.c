@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "symbols.h"
+#include "symbols/symbols.h"
 
 /* From symbols_cxx_fixture.cpp. */
 struct symbols_fx {

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "tree.h"
+#include "trace/tree.h"
 
 static char log_buf[4096];
 

@@ -15,10 +15,10 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "clock.h"
-#include "config.h"
-#include "stacks.h"
-#include "textw.h"
+#include "base/clock.h"
+#include "base/config.h"
+#include "views/stacks.h"
+#include "views/textw.h"
 
 /* A config read from `env` (NAME=VALUE entries) through the real getenv. */
 static struct ct_config load(const char *const *env)

@@ -1,0 +1,247 @@
+/* config.c — reads the CALLTRACE_* environment once, at start.
+ *
+ * The contract is the seeds' (CALLTRACE_OUTPUT, CALLTRACE_CAPTURE_ARGS,
+ * CALLTRACE_MAX_DEPTH, CALLTRACE_DEBUG, CALLTRACE_PRETTY_JSON) plus ours
+ * (CALLTRACE_START, CALLTRACE_BUFFER_SIZE, CALLTRACE_FORMAT, CALLTRACE_SUMMARY).
+ * Every bad value is reported in one line and replaced by its default: a
+ * tracer must never stop the program. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "base/config.h"
+
+struct ct_config ct_cfg = {
+    .max_depth = CT_DEFAULT_MAX_DEPTH,
+    .buffer_bytes = CT_DEFAULT_BUFFER_KIB * 1024,
+    .pretty = true,
+    .start = true,
+    .formats = CT_FMT_JSON,
+};
+
+static const struct {
+    const char *name, *ext;
+    enum ct_format bit;
+} ct_formats[] = {
+    {"json", ".json", CT_FMT_JSON},
+    {"raw", ".ctraw", CT_FMT_RAW},
+    {"chrome", ".chrome.json", CT_FMT_CHROME},
+    {"folded", ".folded", CT_FMT_FOLDED},
+    {"text", ".txt", CT_FMT_TEXT},
+    {"summary", ".summary.txt", CT_FMT_SUMMARY},
+    {"html", ".html", CT_FMT_HTML},
+};
+
+void ct_format_path(const struct ct_config *cfg, enum ct_format f, char *out, size_t cap)
+{
+    const char *ext = ".json";
+    for (size_t i = 0; i < CT_ARRAY_LEN(ct_formats); i++)
+        if (ct_formats[i].bit == f)
+            ext = ct_formats[i].ext;
+    size_t len = strlen(cfg->output), el = strlen(ext);
+    if (f == CT_FMT_JSON || (len >= el && strcmp(cfg->output + len - el, ext) == 0)) {
+        snprintf(out, cap, "%s", cfg->output);
+        return;
+    }
+    if (len >= 5 && strcmp(cfg->output + len - 5, ".json") == 0)
+        len -= 5;
+    snprintf(out, cap, "%.*s%s", (int)len, cfg->output, ext);
+}
+
+CT_NOINST static void ct_cfg_formats(char *(*get)(const char *), unsigned *dst)
+{
+    const char *v = get("CALLTRACE_FORMAT");
+    if (!v)
+        return;
+    unsigned bits = 0;
+    const char *unknown = NULL; /* the first unknown name: one line per variable */
+    size_t unknown_len = 0, unknowns = 0;
+    for (const char *p = v; *p;) {
+        size_t n = strcspn(p, ",");
+        size_t i = 0;
+        for (; i < CT_ARRAY_LEN(ct_formats); i++)
+            if (strlen(ct_formats[i].name) == n && strncasecmp(p, ct_formats[i].name, n) == 0)
+                break;
+        if (i < CT_ARRAY_LEN(ct_formats)) {
+            bits |= ct_formats[i].bit;
+        } else if (n > 0 && unknowns++ == 0) {
+            unknown = p;
+            unknown_len = n;
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (!bits) {
+        ct_log("CALLTRACE_FORMAT='%.64s' names no known format (known: json, chrome, folded, "
+               "text, summary, html, raw); using json",
+               v);
+        bits = CT_FMT_JSON;
+    } else if (unknowns) {
+        ct_log("CALLTRACE_FORMAT: unknown format '%.*s'%s (known: json, chrome, folded, text, "
+               "summary, html, raw); ignored",
+               (int)(unknown_len > 32 ? 32 : unknown_len), unknown,
+               unknowns > 1 ? " and others" : "");
+    }
+    *dst = bits;
+}
+
+int ct_parse_bool(const char *s, bool *out)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off"};
+    for (size_t i = 0; i < CT_ARRAY_LEN(yes); i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *out = true;
+            return 0;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *out = false;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int ct_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+    if (!isdigit((unsigned char)s[0]))
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end != '\0' || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int ct_parse_duration(const char *s, uint64_t *ns)
+{
+    static const struct {
+        const char *suffix;
+        uint64_t mul;
+    } units[] = {{"", 1}, {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000}};
+    if (!isdigit((unsigned char)s[0]))
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    for (size_t i = 0; i < CT_ARRAY_LEN(units) && !errno; i++)
+        if (strcasecmp(end, units[i].suffix) == 0 && v <= UINT64_MAX / units[i].mul) {
+            *ns = v * units[i].mul;
+            return 0;
+        }
+    return -1;
+}
+
+CT_NOINST static void ct_cfg_bool(char *(*get)(const char *), const char *name, bool *dst)
+{
+    const char *v = get(name);
+    if (!v)
+        return;
+    if (ct_parse_bool(v, dst) != 0)
+        ct_log("%s='%.64s' is not a boolean (0/1/true/false/yes/no/on/off); using %d", name, v,
+               (int)*dst);
+}
+
+/* Size with an optional K/M suffix (KiB, MiB). */
+CT_NOINST static void ct_cfg_size(char *(*get)(const char *), const char *name, size_t *dst,
+                                  size_t lo, size_t hi)
+{
+    const char *v = get(name);
+    if (!v)
+        return;
+    char num[32];
+    size_t len = strlen(v), mul = 1;
+    if (len > 0 && len < sizeof(num)) {
+        memcpy(num, v, len + 1);
+        char c = (char)toupper((unsigned char)num[len - 1]);
+        if (c == 'K' || c == 'M') {
+            mul = c == 'K' ? 1024 : 1024 * 1024;
+            num[len - 1] = '\0';
+        }
+        unsigned long n;
+        if (ct_parse_uint(num, 1, hi, &n) == 0 && n * mul >= lo && n * mul <= hi) {
+            *dst = n * mul;
+            return;
+        }
+    }
+    ct_log("%s='%.64s' is not a size between %zuK and %zuM; using %zuK", name, v, lo / 1024,
+           hi / (1024 * 1024), *dst / 1024);
+}
+
+CT_NOINST static void ct_default_output(struct ct_config *cfg)
+{
+    ssize_t n = readlink("/proc/self/exe", cfg->exe, sizeof(cfg->exe) - 1);
+    if (n <= 0) {
+        snprintf(cfg->exe, sizeof(cfg->exe), "calltrace");
+        n = (ssize_t)strlen(cfg->exe);
+    }
+    cfg->exe[n] = '\0';
+    if ((size_t)n + sizeof(".json") > sizeof(cfg->output))
+        snprintf(cfg->output, sizeof(cfg->output), "calltrace.json");
+    else
+        snprintf(cfg->output, sizeof(cfg->output), "%s.json", cfg->exe);
+}
+
+void ct_config_load(struct ct_config *cfg, char *(*get)(const char *))
+{
+    if (!get)
+        get = secure_getenv;
+    ct_default_output(cfg);
+
+    ct_cfg_bool(get, "CALLTRACE_DEBUG", &cfg->debug);
+    ct_cfg_bool(get, "CALLTRACE_PRETTY_JSON", &cfg->pretty);
+    ct_cfg_bool(get, "CALLTRACE_CAPTURE_ARGS", &cfg->capture_args);
+    cfg->capture_retval = cfg->capture_args;
+    ct_cfg_bool(get, "CALLTRACE_CAPTURE_RETVAL", &cfg->capture_retval);
+    ct_cfg_bool(get, "CALLTRACE_START", &cfg->start);
+    ct_cfg_bool(get, "CALLTRACE_SUMMARY", &cfg->summary);
+
+    const char *v = get("CALLTRACE_OUTPUT");
+    if (v) {
+        size_t len = strlen(v);
+        if (len == 0 || len >= sizeof(cfg->output) - 32 || v[len - 1] == '/')
+            ct_log("CALLTRACE_OUTPUT='%.64s' is not a usable file path; using %s", v,
+                   cfg->output);
+        else
+            memcpy(cfg->output, v, len + 1);
+    }
+
+    v = get("CALLTRACE_MAX_DEPTH");
+    if (v) {
+        unsigned long d;
+        if (ct_parse_uint(v, 1, CT_LIMIT_MAX_DEPTH, &d) == 0)
+            cfg->max_depth = (unsigned)d;
+        else
+            ct_log("CALLTRACE_MAX_DEPTH='%.64s' is not a number between 1 and %u; using %u", v,
+                   CT_LIMIT_MAX_DEPTH, cfg->max_depth);
+    }
+    ct_cfg_formats(get, &cfg->formats);
+    v = get("CALLTRACE_BUFFER_POLICY");
+    if (v) {
+        if (strcasecmp(v, "block") == 0)
+            cfg->buffer_policy = CT_POLICY_BLOCK;
+        else if (strcasecmp(v, "drop") == 0)
+            cfg->buffer_policy = CT_POLICY_DROP;
+        else
+            ct_log("CALLTRACE_BUFFER_POLICY='%.64s' is neither block nor drop; using %s", v,
+                   cfg->buffer_policy == CT_POLICY_DROP ? "drop" : "block");
+    }
+    ct_cfg_size(get, "CALLTRACE_BUFFER_SIZE", &cfg->buffer_bytes, 16 * 1024, 64 * 1024 * 1024);
+    v = get("CALLTRACE_MIN_DURATION");
+    if (v && ct_parse_duration(v, &cfg->min_duration_ns) != 0)
+        ct_log("CALLTRACE_MIN_DURATION='%.64s' is not a duration (e.g. 500ns, 10us, 2ms, 1s); "
+               "writing calls of any duration", v);
+    v = get("CALLTRACE_MAX_CALLS");
+    unsigned long max_calls;
+    if (v && ct_parse_uint(v, 0, ULONG_MAX, &max_calls) == 0)
+        cfg->max_calls = max_calls;
+    else if (v)
+        ct_log("CALLTRACE_MAX_CALLS='%.64s' is not a number of calls; writing them all", v);
+}

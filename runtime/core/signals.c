@@ -1,0 +1,164 @@
+/* signals.c — the trace survives crashes and kill signals.
+ *
+ * The handler runs once per process: the first thread to get a signal
+ * writes the trace while any other thread that gets one waits for it. A
+ * watchdog (alarm) ends the process with the original signal if writing
+ * hangs (say, a crash inside malloc left its lock held); before formatting,
+ * every buffer is packed straight from memory into the spill file, so even
+ * then the raw stream on disk is complete. */
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/signals.h"
+
+#include "capture/capture.h"
+#include "record/hooks.h"
+
+struct ct_ending ct_ending;
+
+static const int ct_crash_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
+static const int ct_term_sigs[] = {SIGTERM, SIGINT, SIGHUP};
+static struct sigaction ct_prev[NSIG];
+static _Atomic int ct_owner;       /* tid of the thread writing the trace */
+static _Atomic bool ct_written;
+static volatile sig_atomic_t ct_watch_sig;
+static struct sigaction ct_prev_alarm;
+
+const char *ct_signal_name(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGABRT: return "SIGABRT";
+    case SIGTRAP: return "SIGTRAP";
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGHUP: return "SIGHUP";
+    default: {
+        static __thread char buf[24];
+        snprintf(buf, sizeof(buf), "signal %d", sig);
+        return buf;
+    }
+    }
+}
+
+CT_NOINST static bool ct_is_term(int sig)
+{
+    return sig == SIGTERM || sig == SIGINT || sig == SIGHUP;
+}
+
+CT_NOINST static bool ct_is_handler(const struct sigaction *sa)
+{
+    return (sa->sa_flags & SA_SIGINFO) ? sa->sa_sigaction != NULL
+                                       : sa->sa_handler != SIG_DFL && sa->sa_handler != SIG_IGN;
+}
+
+/* Writing the trace hung: end the process with the signal that started it. */
+CT_NOINST static void ct_watchdog(int sig)
+{
+    (void)sig;
+    int s = ct_watch_sig;
+    signal(s, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, s);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(s);
+    _exit(128 + s); /* not reached */
+}
+
+CT_NOINST static void ct_write_once(int sig, const siginfo_t *si)
+{
+    pid_t me = (pid_t)gettid();
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&ct_owner, &expected, (int)me)) {
+        ct_ending = (struct ct_ending){
+            .signal = sig,
+            .code = si ? si->si_code : 0,
+            .address = si ? (uint64_t)(uintptr_t)si->si_addr : 0,
+            .tid = me,
+            .crash = !ct_is_term(sig),
+        };
+        ct_watch_sig = sig;
+        struct sigaction wd = {.sa_handler = ct_watchdog};
+        sigaction(SIGALRM, &wd, &ct_prev_alarm);
+        sigset_t alrm;
+        sigemptyset(&alrm);
+        sigaddset(&alrm, SIGALRM);
+        sigprocmask(SIG_UNBLOCK, &alrm, NULL); /* the handler's mask blocks everything */
+        unsigned left = alarm(10);
+        ct_runtime_finalize();
+        alarm(left);
+        sigprocmask(SIG_BLOCK, &alrm, NULL);
+        sigaction(SIGALRM, &ct_prev_alarm, NULL);
+        atomic_store(&ct_written, true);
+    } else if (expected != (int)me) {
+        /* another thread is writing the trace: let it finish first */
+        struct timespec ts = {0, 1000000};
+        for (int i = 0; i < 12000 && !atomic_load(&ct_written); i++)
+            nanosleep(&ts, NULL);
+    }
+}
+
+CT_NOINST static void ct_on_signal(int sig, siginfo_t *si, void *uc)
+{
+    /* a fault reading a value the program passed (capture.c): resume */
+    if ((sig == SIGSEGV || sig == SIGBUS) && uc && ct_probe_recover(uc))
+        return;
+    int saved = errno;
+    const struct sigaction *prev = &ct_prev[sig];
+    if (ct_is_term(sig) && ct_is_handler(prev)) {
+        /* the program handles it: it decides whether the process ends (an
+         * exit() then writes the trace as usual) */
+        if (prev->sa_flags & SA_SIGINFO)
+            prev->sa_sigaction(sig, si, uc);
+        else
+            prev->sa_handler(sig);
+        errno = saved;
+        return;
+    }
+    ct_write_once(sig, si);
+    /* Give the signal back to what was there before us. A fault re-executes
+     * the faulting instruction on return; anything else is raised again and
+     * delivered, with that disposition, as soon as this handler returns. */
+    sigaction(sig, prev, NULL);
+    bool fault = si && si->si_code > 0 &&
+                 (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL);
+    if (!fault)
+        raise(sig);
+    errno = saved;
+}
+
+CT_NOINST static bool ct_install(int sig)
+{
+    struct sigaction old;
+    if (sigaction(sig, NULL, &old) != 0 || (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_IGN))
+        return false;
+    ct_prev[sig] = old;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = ct_on_signal;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+    sigfillset(&sa.sa_mask);
+    return sigaction(sig, &sa, NULL) == 0;
+}
+
+void ct_signals_install(void)
+{
+    unsigned probes = 0;
+    for (size_t i = 0; i < CT_ARRAY_LEN(ct_crash_sigs); i++)
+        if (ct_install(ct_crash_sigs[i]) && (ct_crash_sigs[i] == SIGSEGV || ct_crash_sigs[i] == SIGBUS))
+            probes++;
+    /* pointers passed to traced functions are read only when a fault in
+     * doing so comes to us */
+    ct_probe_armed = probes == 2;
+    for (size_t i = 0; i < CT_ARRAY_LEN(ct_term_sigs); i++)
+        ct_install(ct_term_sigs[i]);
+}

@@ -1,0 +1,145 @@
+/* writer.c — the writer thread. */
+#include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "core/output.h"
+#include "stream/pack.h"
+#include "record/thread.h"
+#include "record/writer.h"
+
+static pthread_t ct_writer_thread;
+static _Atomic bool ct_writer_up;     /* running: hand-offs go to it */
+static _Atomic bool ct_writer_quit;   /* asked to drain and stop */
+static _Atomic uint32_t ct_writer_kicks;   /* futex word: bumped on every hand-off */
+static _Atomic bool ct_writer_sleeping;
+static _Atomic int ct_writer_once;
+
+uint8_t *ct_writer_scratch(uint32_t cap)
+{
+    void *p = mmap(NULL, CT_PACK_BOUND(cap), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+bool ct_writer_running(void)
+{
+    return atomic_load_explicit(&ct_writer_up, memory_order_acquire);
+}
+
+void ct_writer_kick(void)
+{
+    atomic_fetch_add_explicit(&ct_writer_kicks, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&ct_writer_sleeping, memory_order_seq_cst))
+        syscall(SYS_futex, &ct_writer_kicks, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* One pass over every thread: writes what was handed off. Returns the
+ * number of buffers written. */
+CT_NOINST static unsigned ct_writer_pass(uint8_t **scratch, uint32_t *scratch_cap)
+{
+    unsigned wrote = 0;
+    uint32_t n = atomic_load_explicit(&ct_thread_count, memory_order_acquire);
+    for (uint32_t i = 0; i < n; i++) {
+        struct ct_thread *t = __atomic_load_n(&ct_threads[i], __ATOMIC_ACQUIRE);
+        if (!t || t->released)
+            continue;
+        if (t->cap > *scratch_cap) {
+            if (*scratch)
+                munmap(*scratch, CT_PACK_BOUND(*scratch_cap));
+            *scratch = ct_writer_scratch(t->cap);
+            *scratch_cap = *scratch ? t->cap : 0;
+            if (!*scratch)
+                return wrote;
+        }
+        bool exited = atomic_load_explicit(&t->exited, memory_order_acquire);
+        uint32_t s = atomic_load_explicit(&t->seq, memory_order_acquire);
+        for (uint32_t d = atomic_load_explicit(&t->done, memory_order_relaxed); d < s; d++) {
+            ct_thread_write_buffer(t, d, *scratch);
+            wrote++;
+        }
+        if (exited && atomic_load_explicit(&t->done, memory_order_acquire) == s &&
+            atomic_load_explicit(&t->count, memory_order_acquire) == 0) {
+            /* everything it recorded is on disk: give its memory back */
+            madvise(t->ring, (size_t)CT_RING * t->cap * sizeof(struct ct_event), MADV_DONTNEED);
+            t->released = true;
+        }
+    }
+    return wrote;
+}
+
+CT_NOINST static void *ct_writer_main(void *arg)
+{
+    (void)arg;
+    ct_self_done = true; /* never traced, never registered */
+    bool meta_written = false;
+    uint8_t *scratch = NULL;
+    uint32_t scratch_cap = 0;
+    for (;;) {
+        uint32_t k = atomic_load_explicit(&ct_writer_kicks, memory_order_seq_cst);
+        if (!meta_written && ct_clock_measure() > 0) {
+            /* calibrated early: even a process killed by SIGKILL leaves an
+             * event file whose times convert */
+            ct_output_write_meta(false);
+            meta_written = true;
+        }
+        if (ct_writer_pass(&scratch, &scratch_cap))
+            continue;
+        if (atomic_load_explicit(&ct_writer_quit, memory_order_acquire))
+            break;
+        atomic_store_explicit(&ct_writer_sleeping, true, memory_order_seq_cst);
+        if (atomic_load_explicit(&ct_writer_kicks, memory_order_seq_cst) == k) {
+            struct timespec ts = {0, 50 * 1000 * 1000}; /* exited threads, quit: also polled */
+            syscall(SYS_futex, &ct_writer_kicks, FUTEX_WAIT_PRIVATE, k, &ts, NULL, 0);
+        }
+        atomic_store_explicit(&ct_writer_sleeping, false, memory_order_seq_cst);
+    }
+    ct_writer_pass(&scratch, &scratch_cap);
+    if (scratch)
+        munmap(scratch, CT_PACK_BOUND(scratch_cap));
+    return NULL;
+}
+
+void ct_writer_start(void)
+{
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&ct_writer_once, &expected, 1))
+        return;
+    /* The writer inherits a full signal mask: the program's signals keep
+     * going to the program's threads. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&ct_writer_thread, NULL, ct_writer_main, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        ct_debug("no writer thread (%d): threads write their own buffers", rc);
+        return;
+    }
+    pthread_setname_np(ct_writer_thread, "calltrace-wr");
+    atomic_store_explicit(&ct_writer_up, true, memory_order_release);
+}
+
+void ct_writer_forget(void)
+{
+    atomic_store(&ct_writer_up, false);
+    atomic_store(&ct_writer_quit, false);
+    atomic_store(&ct_writer_sleeping, false);
+    atomic_store(&ct_writer_once, 1); /* and none is started in the child */
+}
+
+void ct_writer_stop(void)
+{
+    if (!atomic_load_explicit(&ct_writer_up, memory_order_acquire))
+        return;
+    atomic_store_explicit(&ct_writer_quit, true, memory_order_release);
+    ct_writer_kick();
+    pthread_join(ct_writer_thread, NULL);
+    atomic_store_explicit(&ct_writer_up, false, memory_order_release);
+}

@@ -1,0 +1,178 @@
+/* pack.c — the compact on-disk encoding of event chunks (see pack.h). */
+#include <string.h>
+
+#include "stream/pack.h"
+
+#define CT_MRU 7u
+#define CT_LITERAL 7u
+#define CT_PACK_EXT_ANY 7u /* an extension record whose type has no code of its own */
+
+struct ct_mru {
+    uint64_t addr[CT_MRU];
+};
+
+/* Returns the slot of `a` (moving it to the front), or CT_LITERAL after
+ * inserting it at the front. Encoder and decoder move identically. */
+/* Moves addr[0, i) up one place and puts a in front (i < CT_MRU). */
+CT_NOINST static inline void ct_mru_front(struct ct_mru *m, unsigned i, uint64_t a)
+{
+    for (; i > 0; i--) /* at most 6 moves: cheaper than a memmove call */
+        m->addr[i] = m->addr[i - 1];
+    m->addr[0] = a;
+}
+
+/* Returns the slot of `a` (moving it to the front), or CT_LITERAL after
+ * inserting it at the front. Encoder and decoder move identically. */
+CT_NOINST static inline unsigned ct_mru_find(struct ct_mru *m, uint64_t a)
+{
+    for (unsigned i = 0; i < CT_MRU; i++) {
+        if (m->addr[i] == a) {
+            ct_mru_front(m, i, a);
+            return i;
+        }
+    }
+    ct_mru_front(m, CT_MRU - 1, a);
+    return CT_LITERAL;
+}
+
+CT_NOINST static inline uint64_t ct_mru_take(struct ct_mru *m, unsigned i)
+{
+    uint64_t a = m->addr[i];
+    ct_mru_front(m, i, a);
+    return a;
+}
+
+CT_NOINST static inline void ct_mru_push(struct ct_mru *m, uint64_t a)
+{
+    ct_mru_front(m, CT_MRU - 1, a);
+}
+
+CT_NOINST static inline uint8_t *ct_put_varint(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+CT_NOINST static inline const uint8_t *ct_get_varint(const uint8_t *p, const uint8_t *end,
+                                                     uint64_t *v)
+{
+    uint64_t r = 0;
+    for (unsigned shift = 0; p < end && shift < 64; shift += 7) {
+        uint8_t b = *p++;
+        r |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = r;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+size_t ct_pack(const struct ct_event *ev, size_t n, uint8_t *out)
+{
+    struct ct_mru mru;
+    memset(&mru, 0, sizeof(mru));
+    uint8_t *p = out;
+    uint64_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct ct_event *e = &ev[i];
+        unsigned kind = CT_EV_KIND(e);
+        uint64_t ticks = CT_EV_TICKS(e);
+        int64_t d = (int64_t)(ticks - prev);
+        prev = ticks;
+        uint64_t zz = ((uint64_t)d << 1) ^ (uint64_t)(d >> 63);
+        if (kind == CT_EV_EXT) {
+            unsigned type = CT_EXT_TYPE(e), code = type >= 1 && type < CT_PACK_EXT_ANY ? type : CT_PACK_EXT_ANY;
+            uint64_t arg = CT_EXT_ARG(e);
+            *p++ = (uint8_t)(kind | (code << 2));
+            p = ct_put_varint(p, zz);
+            if (code == CT_PACK_EXT_ANY) {
+                p = ct_put_varint(p, e->addr);
+            } else if (code == CT_EXT_ARGS || code == CT_EXT_RETVAL) {
+                p[0] = (uint8_t)(arg >> 32), p[1] = (uint8_t)(arg >> 40), p[2] = (uint8_t)(arg >> 48);
+                p = ct_put_varint(p + 3, arg & 0xffffffffu);
+            } else {
+                p = ct_put_varint(p, arg);
+            }
+            size_t words = CT_EXT_FOLLOWERS(e);
+            if (words) { /* a label's or values' bytes, raw */
+                size_t len = CT_EXT_PAYLOAD_LEN(e);
+                if (words > n - i - 1) /* cut short (cannot happen: reserved together) */
+                    words = n - i - 1, len = words * sizeof(*e);
+                /* whole records (within CT_PACK_BOUND), then only len counts */
+                for (size_t w = 0; w < words; w++)
+                    memcpy(p + w * sizeof(*e), &ev[i + 1 + w], sizeof(*e));
+                p += len;
+                i += words;
+            }
+            continue;
+        }
+        unsigned slot = ct_mru_find(&mru, e->addr);
+        *p++ = (uint8_t)(kind | (slot << 2));
+        p = ct_put_varint(p, zz);
+        if (slot == CT_LITERAL)
+            p = ct_put_varint(p, e->addr);
+    }
+    return (size_t)(p - out);
+}
+
+size_t ct_unpack(const uint8_t *in, size_t len, size_t n, struct ct_event *out)
+{
+    struct ct_mru mru;
+    memset(&mru, 0, sizeof(mru));
+    const uint8_t *p = in, *end = in + len;
+    uint64_t prev = 0;
+    size_t i = 0;
+    while (i < n && p < end) {
+        unsigned h = *p++, kind = h & 3u, slot = (h >> 2) & 7u;
+        uint64_t zz, addr;
+        if (kind > CT_EV_EXT || (kind == CT_EV_EXT && slot == 0))
+            break; /* not something ct_pack writes */
+        if (!(p = ct_get_varint(p, end, &zz)))
+            break;
+        prev += (zz >> 1) ^ (uint64_t)-(int64_t)(zz & 1);
+        if (kind == CT_EV_EXT) {
+            uint64_t arg = 0;
+            if (slot == CT_PACK_EXT_ANY) {
+                if (!(p = ct_get_varint(p, end, &addr)))
+                    break;
+            } else if (slot == CT_EXT_ARGS || slot == CT_EXT_RETVAL) {
+                if (end - p < 3)
+                    break;
+                uint64_t sig = p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16;
+                if (!(p = ct_get_varint(p + 3, end, &arg)) || arg > 0xffffffffu)
+                    break;
+                addr = CT_EXT_ADDR(slot, sig << 32 | arg);
+            } else {
+                if (!(p = ct_get_varint(p, end, &arg)) || arg >> 56)
+                    break;
+                addr = CT_EXT_ADDR(slot, arg);
+            }
+        } else if (slot == CT_LITERAL) {
+            if (!(p = ct_get_varint(p, end, &addr)))
+                break;
+            ct_mru_push(&mru, addr);
+        } else {
+            addr = ct_mru_take(&mru, slot);
+        }
+        out[i].word = CT_EV_WORD(prev, kind);
+        out[i].addr = addr;
+        i++;
+        if (kind == CT_EV_EXT && CT_EXT_FOLLOWERS(&out[i - 1])) {
+            size_t words = CT_EXT_FOLLOWERS(&out[i - 1]), bytes = CT_EXT_PAYLOAD_LEN(&out[i - 1]);
+            if (words > n - i || (size_t)(end - p) < bytes) {
+                i--; /* not the record without its payload */
+                break;
+            }
+            memset(&out[i], 0, words * sizeof(struct ct_event));
+            memcpy(&out[i], p, bytes);
+            p += bytes;
+            i += words;
+        }
+    }
+    return i;
+}

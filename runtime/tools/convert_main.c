@@ -1,0 +1,93 @@
+/* calltrace-convert — turns an event file (.ctraw) into any trace format.
+ *
+ *   calltrace-convert [--format LIST] [--output PATH] [--exe PATH] [--compact] FILE.ctraw
+ *
+ * The event file is what calltrace keeps with CALLTRACE_FORMAT=raw, and what
+ * is left beside the output when the final trace could not be written (a
+ * crash that damaged the process, a kill). Functions are named from the
+ * executable the file records (or --exe), at the load address it records. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calltrace.h"
+#include "base/config.h"
+#include "core/output.h"
+
+/* This program is built on the runtime's archive: it must not trace itself. */
+extern const int ct_runtime_disabled;
+const int ct_runtime_disabled = 1;
+
+static void usage(FILE *to)
+{
+    fputs("usage: calltrace-convert [--format json,chrome,folded,text,summary,html] [--output PATH]\n"
+          "                         [--exe PATH] [--compact] FILE.ctraw\n"
+          "Writes the trace recorded in FILE.ctraw in each format, beside PATH (default: FILE\n"
+          "with .json instead of .ctraw), like CALLTRACE_FORMAT and CALLTRACE_OUTPUT do.\n",
+          to);
+}
+
+static const char *arg_env(const char *name, const char *value)
+{
+    return value ? value : getenv(name);
+}
+
+/* config's getenv hook: the command line first, then the environment */
+static const char *opt_format, *opt_output, *opt_pretty;
+static char *conv_getenv(const char *name)
+{
+    if (strcmp(name, "CALLTRACE_FORMAT") == 0)
+        return (char *)arg_env(name, opt_format);
+    if (strcmp(name, "CALLTRACE_OUTPUT") == 0)
+        return (char *)arg_env(name, opt_output);
+    if (strcmp(name, "CALLTRACE_PRETTY_JSON") == 0)
+        return (char *)arg_env(name, opt_pretty);
+    if (strcmp(name, "CALLTRACE_START") == 0 || strcmp(name, "CALLTRACE_CAPTURE_ARGS") == 0)
+        return NULL;
+    return getenv(name);
+}
+
+int main(int argc, char **argv)
+{
+    const char *raw = NULL, *exe = NULL;
+    char out[4096];
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--compact") == 0) {
+            opt_pretty = "0";
+        } else if (i + 1 < argc && strcmp(a, "--format") == 0) {
+            opt_format = argv[++i];
+        } else if (i + 1 < argc && strcmp(a, "--output") == 0) {
+            opt_output = argv[++i];
+        } else if (i + 1 < argc && strcmp(a, "--exe") == 0) {
+            exe = argv[++i];
+        } else if (a[0] != '-' && !raw) {
+            raw = a;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!raw) {
+        usage(stderr);
+        return 2;
+    }
+    if (!opt_output) {
+        size_t len = strlen(raw);
+        if (len > 6 && strcmp(raw + len - 6, ".ctraw") == 0)
+            len -= 6;
+        snprintf(out, sizeof(out), "%.*s.json", (int)len, raw);
+        opt_output = out;
+    }
+    ct_config_load(&ct_cfg, conv_getenv);
+    ct_cfg.formats &= ~(unsigned)CT_FMT_RAW; /* the input is the raw stream */
+    if (!ct_cfg.formats)
+        ct_cfg.formats = CT_FMT_JSON;
+    int rc = ct_output_convert(raw, exe);
+    if (rc)
+        fprintf(stderr, "calltrace-convert: %s\n", calltrace_strerror(rc));
+    return rc ? 1 : 0;
+}

@@ -1,0 +1,411 @@
+/* fmt_json.c — the call tree as JSON (the default format).
+ *
+ * {"metadata": {...}, "call_trees": {"<tid>": {thread_id, name, calls,
+ * root_calls: [node], marks: [...], ...}}}, node = {function, address, file,
+ * line, start_ns, children: [node], end_ns, duration_ns[, unfinished][,
+ * unwound]}. Nodes are written as the calls open and close: memory is the
+ * writer's buffer, one byte per nesting level and one thread's marks. Nothing
+ * under root_calls is ever null: the tuning guide's
+ * `.. | select(.function? | test(...))` recipe fails on a null. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calltrace.h"
+#include "base/clock.h"
+#include "views/format.h"
+#include "capture/capture.h"
+#include "views/jsonw.h"
+
+struct ct_mark_rec {
+    uint64_t ticks, fn;
+    unsigned depth;
+    size_t len;
+    char label[CT_MARK_MAX + 1];
+};
+
+/* A function's name and file, escaped once: most traces call few functions
+ * many times, and escaping was most of the writing time. */
+struct ct_json_fn {
+    uint64_t fn;  /* 0: empty slot */
+    char *name, *file;
+    uint32_t name_len, file_len, line;
+    char addr[24]; /* "0x55d0c1a2b4d2" with its quotes */
+    uint32_t addr_len;
+};
+
+struct ct_json {
+    struct ct_jw w;
+    struct ct_json_fn *fns; /* open addressing, power-of-two size */
+    size_t nfns, fn_cap;
+    struct ct_mark_rec *marks; /* of the current thread */
+    size_t nmarks, cap;
+    /* the innermost open call's "children": not begun yet (its arguments
+     * may come first), open, or closed (its return value followed) */
+    enum { CT_KIDS_PENDING, CT_KIDS_OPEN, CT_KIDS_CLOSED } kids;
+};
+
+CT_NOINST static char *ct_json_escaped_dup(const char *s, uint32_t *len)
+{
+    size_t n = strlen(s), cap = n * 6 + 3;
+    char *out = malloc(cap);
+    if (out)
+        *len = (uint32_t)ct_json_escape(s, n, out, cap);
+    return out;
+}
+
+CT_NOINST static size_t ct_json_slot(const struct ct_json *j, uint64_t fn)
+{
+    size_t i = (size_t)((fn * 0x9e3779b97f4a7c15ull) >> 20) & (j->fn_cap - 1);
+    while (j->fns[i].fn && j->fns[i].fn != fn)
+        i = (i + 1) & (j->fn_cap - 1);
+    return i;
+}
+
+/* The cached entry of `fn`, or NULL when memory runs out. */
+CT_NOINST static const struct ct_json_fn *ct_json_fn(struct ct_json *j, uint64_t fn)
+{
+    if (j->fn_cap && j->fns[ct_json_slot(j, fn)].fn == fn)
+        return &j->fns[ct_json_slot(j, fn)];
+    if (2 * (j->nfns + 1) > j->fn_cap) {
+        size_t cap = j->fn_cap ? j->fn_cap * 2 : 1024;
+        struct ct_json_fn *old = j->fns;
+        size_t old_cap = j->fn_cap;
+        j->fns = calloc(cap, sizeof(*j->fns));
+        if (!j->fns) {
+            j->fns = old;
+            return NULL;
+        }
+        j->fn_cap = cap;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].fn)
+                j->fns[ct_json_slot(j, old[i].fn)] = old[i];
+        free(old);
+    }
+    const struct ct_symbol *sym = ct_out_symbol(fn);
+    struct ct_json_fn e = {.fn = fn, .line = sym->line};
+    e.addr_len = (uint32_t)snprintf(e.addr, sizeof(e.addr), "\"0x%llx\"", (unsigned long long)fn);
+    e.name = ct_json_escaped_dup(sym->name, &e.name_len);
+    e.file = ct_json_escaped_dup(sym->file ? sym->file : "??", &e.file_len);
+    if (!e.name || !e.file) {
+        free(e.name);
+        free(e.file);
+        return NULL;
+    }
+    struct ct_json_fn *slot = &j->fns[ct_json_slot(j, fn)];
+    *slot = e;
+    j->nfns++;
+    return slot;
+}
+
+CT_NOINST static void ct_json_drops(struct ct_jw *w, const struct ct_drops *d, bool threads)
+{
+    ct_jw_key(w, "dropped");
+    ct_jw_obj(w);
+    ct_jw_key(w, "depth");
+    ct_jw_u64(w, d->depth);
+    ct_jw_key(w, "reentrant");
+    ct_jw_u64(w, d->reentrant);
+    ct_jw_key(w, "buffer");
+    ct_jw_u64(w, d->buffer);
+    if (threads) {
+        ct_jw_key(w, "untraced_threads");
+        ct_jw_u64(w, d->untraced_threads);
+    }
+    ct_jw_obj_end(w);
+}
+
+void ct_json_close_flags(struct ct_jw *w, unsigned flags)
+{
+    if (flags & CT_CLOSE_UNFINISHED) {
+        ct_jw_key(w, "unfinished");
+        ct_jw_bool(w, true);
+    }
+    if (flags & CT_CLOSE_UNWOUND) {
+        ct_jw_key(w, "unwound");
+        ct_jw_bool(w, true);
+    }
+}
+
+/* "crash" (a fault, abort) or "terminated_by" (SIGTERM/SIGINT/SIGHUP): the
+ * signal, where, which thread, and that thread's calls still open, from
+ * calltrace's own record (innermost first). */
+CT_NOINST static void ct_json_ending(struct ct_jw *w, const struct ct_out_run *run)
+{
+    const struct ct_ending *e = run->ending;
+    ct_jw_key(w, e->crash ? "crash" : "terminated_by");
+    ct_jw_obj(w);
+    ct_jw_key(w, "signal");
+    ct_jw_u64(w, (uint64_t)e->signal);
+    ct_jw_key(w, "name");
+    ct_jw_str(w, ct_signal_name(e->signal));
+    ct_jw_key(w, "code");
+    ct_jw_i64(w, e->code);
+    if (e->crash) {
+        ct_jw_key(w, "fault_address");
+        ct_jw_hex(w, e->address);
+    }
+    ct_jw_key(w, "thread_id");
+    ct_jw_u64(w, (uint64_t)e->tid);
+    ct_jw_key(w, "stack");
+    ct_jw_arr(w);
+    for (unsigned i = 0; i < run->ending_depth; i++) {
+        const struct ct_symbol *sym = ct_out_symbol(run->ending_stack[i]);
+        ct_jw_obj(w);
+        ct_jw_key(w, "function");
+        ct_jw_str(w, sym->name);
+        ct_jw_key(w, "address");
+        ct_jw_hex(w, run->ending_stack[i]);
+        ct_jw_key(w, "file");
+        ct_jw_str(w, sym->file ? sym->file : "??");
+        ct_jw_key(w, "line");
+        ct_jw_u64(w, sym->line);
+        ct_jw_obj_end(w);
+    }
+    ct_jw_arr_end(w);
+    ct_jw_obj_end(w);
+}
+
+void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run *run)
+{
+    char ts[48];
+    ct_out_iso8601(ct_clk.base_real, ts, sizeof(ts));
+    ct_jw_key(w, key);
+    ct_jw_obj(w);
+    ct_jw_key(w, "version");
+    ct_jw_str(w, CALLTRACE_VERSION_STRING);
+    ct_jw_key(w, "format_version");
+    ct_jw_u64(w, 1);
+    ct_jw_key(w, "timestamp");
+    ct_jw_str(w, ts);
+    ct_jw_key(w, "executable");
+    ct_jw_str(w, ct_cfg.exe);
+    ct_jw_key(w, "pid");
+    ct_jw_u64(w, run->pid);
+    ct_jw_key(w, "total_calls");
+    ct_jw_u64(w, run->total_calls);
+    ct_jw_key(w, "threads");
+    ct_jw_u64(w, run->threads);
+    ct_jw_key(w, "complete");
+    ct_jw_bool(w, run->final);
+    ct_jw_key(w, "duration_ns");
+    ct_jw_u64(w, ct_clock_to_ns(run->end_ticks));
+    ct_jw_key(w, "clock");
+    ct_jw_str(w, ct_clk.use_tsc ? "tsc" : "monotonic");
+    ct_jw_key(w, "start_monotonic_ns");
+    ct_jw_u64(w, ct_clk.base_mono);
+    ct_jw_key(w, "max_depth");
+    ct_jw_u64(w, ct_cfg.max_depth);
+    ct_jw_key(w, "capture_args");
+    ct_jw_bool(w, ct_capture_tab.fns.nslots != 0 || run->values);
+    ct_json_drops(w, &run->drops, true);
+    ct_jw_key(w, "filtered");
+    ct_jw_obj(w);
+    ct_jw_key(w, "functions");
+    ct_jw_u64(w, run->filtered.functions);
+    ct_jw_key(w, "min_duration");
+    ct_jw_u64(w, run->filtered.min_duration);
+    ct_jw_obj_end(w);
+    ct_jw_key(w, "truncated");
+    ct_jw_bool(w, run->truncated);
+    if (run->max_calls) {
+        ct_jw_key(w, "max_calls");
+        ct_jw_u64(w, run->max_calls);
+        ct_jw_key(w, "calls_not_written");
+        ct_jw_u64(w, run->calls_not_written);
+    }
+    if (run->ending)
+        ct_json_ending(w, run);
+    ct_jw_obj_end(w);
+}
+
+CT_NOINST static void *ct_json_begin(int fd, const struct ct_out_run *run)
+{
+    struct ct_json *j = calloc(1, sizeof(*j));
+    if (!j || ct_jw_init(&j->w, fd, ct_cfg.pretty, ct_cfg.max_depth * 2 + 16) != 0) {
+        free(j);
+        return NULL;
+    }
+    ct_jw_obj(&j->w);
+    ct_json_metadata(&j->w, "metadata", run);
+    ct_jw_key(&j->w, "call_trees");
+    ct_jw_obj(&j->w);
+    return j;
+}
+
+CT_NOINST static void ct_json_thread_begin(void *st, const struct ct_out_thread *th)
+{
+    struct ct_json *j = st;
+    struct ct_jw *w = &j->w;
+    j->nmarks = 0;
+    ct_jw_key(w, th->key);
+    ct_jw_obj(w);
+    ct_jw_key(w, "thread_id");
+    ct_jw_u64(w, th->tid);
+    ct_jw_key(w, "name");
+    ct_jw_str(w, th->name);
+    ct_jw_key(w, "calls");
+    ct_jw_u64(w, th->calls);
+    ct_jw_key(w, "root_calls");
+    ct_jw_arr(w);
+    j->kids = CT_KIDS_OPEN;
+}
+
+CT_NOINST static void ct_json_open(void *st, unsigned depth, uint64_t fn, uint64_t start)
+{
+    (void)depth;
+    struct ct_json *j = st;
+    struct ct_jw *w = &j->w;
+    const struct ct_json_fn *f = ct_json_fn(j, fn);
+    if (j->kids == CT_KIDS_PENDING) { /* the first child of its parent */
+        ct_jw_key(w, "children");
+        ct_jw_arr(w);
+    }
+    ct_jw_obj(w);
+    ct_jw_key(w, "function");
+    if (f)
+        ct_jw_json(w, f->name, f->name_len);
+    else
+        ct_jw_str(w, ct_out_symbol(fn)->name);
+    ct_jw_key(w, "address");
+    if (f)
+        ct_jw_json(w, f->addr, f->addr_len);
+    else
+        ct_jw_hex(w, fn);
+    ct_jw_key(w, "file");
+    if (f)
+        ct_jw_json(w, f->file, f->file_len);
+    else
+        ct_jw_str(w, ct_out_symbol(fn)->file ? ct_out_symbol(fn)->file : "??");
+    ct_jw_key(w, "line");
+    ct_jw_u64(w, f ? f->line : ct_out_symbol(fn)->line);
+    ct_jw_key(w, "start_ns");
+    ct_jw_u64(w, ct_clock_to_ns(start));
+    j->kids = CT_KIDS_PENDING;
+}
+
+/* Arguments go before "children"; a return value after it. */
+CT_NOINST static void ct_json_values(void *st, unsigned depth, uint64_t fn, unsigned what,
+                                     uint32_t sig, const uint8_t *data, size_t len)
+{
+    (void)depth;
+    struct ct_json *j = st;
+    if (what == CT_EXT_RETVAL) {
+        if (j->kids == CT_KIDS_PENDING) {
+            ct_jw_key(&j->w, "children");
+            ct_jw_arr(&j->w);
+        }
+        if (j->kids != CT_KIDS_CLOSED)
+            ct_jw_arr_end(&j->w);
+        j->kids = CT_KIDS_CLOSED;
+    }
+    ct_values_json(&j->w, fn, what, sig, data, len);
+}
+
+CT_NOINST static void ct_json_close(void *st, unsigned depth, uint64_t fn, uint64_t start,
+                                    uint64_t end, unsigned flags)
+{
+    (void)depth;
+    (void)fn;
+    struct ct_json *j = st;
+    struct ct_jw *w = &j->w;
+    uint64_t s = ct_clock_to_ns(start), e = ct_clock_to_ns(end);
+    if (j->kids == CT_KIDS_PENDING) {
+        ct_jw_key(w, "children");
+        ct_jw_arr(w);
+    }
+    if (j->kids != CT_KIDS_CLOSED)
+        ct_jw_arr_end(w);
+    j->kids = CT_KIDS_OPEN; /* the parent's */
+    ct_jw_key(w, "end_ns");
+    ct_jw_u64(w, e);
+    ct_jw_key(w, "duration_ns");
+    ct_jw_u64(w, e - s);
+    ct_json_close_flags(w, flags);
+    ct_jw_obj_end(w);
+}
+
+/* Marks go after root_calls (not inside it: every object there is a call). */
+CT_NOINST static void ct_json_mark(void *st, unsigned depth, uint64_t fn, uint64_t ticks,
+                                   const char *label, size_t len)
+{
+    struct ct_json *j = st;
+    if (j->nmarks == j->cap) {
+        size_t cap = j->cap ? j->cap * 2 : 16;
+        struct ct_mark_rec *m = realloc(j->marks, cap * sizeof(*m));
+        if (!m)
+            return;
+        j->marks = m;
+        j->cap = cap;
+    }
+    struct ct_mark_rec *m = &j->marks[j->nmarks++];
+    m->ticks = ticks;
+    m->fn = fn;
+    m->depth = depth;
+    m->len = len > CT_MARK_MAX ? CT_MARK_MAX : len;
+    memcpy(m->label, label, m->len);
+}
+
+CT_NOINST static void ct_json_thread_end(void *st, const struct ct_out_thread *th,
+                                         const struct ct_tree *tree)
+{
+    struct ct_json *j = st;
+    struct ct_jw *w = &j->w;
+    ct_jw_arr_end(w); /* root_calls */
+    ct_jw_key(w, "marks");
+    ct_jw_arr(w);
+    for (size_t i = 0; i < j->nmarks; i++) {
+        const struct ct_mark_rec *m = &j->marks[i];
+        ct_jw_obj(w);
+        ct_jw_key(w, "label");
+        ct_jw_strn(w, m->label, m->len);
+        ct_jw_key(w, "timestamp_ns");
+        ct_jw_u64(w, ct_clock_to_ns(m->ticks));
+        ct_jw_key(w, "function");
+        if (m->fn)
+            ct_jw_str(w, ct_out_symbol(m->fn)->name);
+        else
+            ct_jw_null(w);
+        ct_jw_key(w, "depth");
+        ct_jw_u64(w, m->depth);
+        ct_jw_obj_end(w);
+    }
+    ct_jw_arr_end(w);
+    ct_jw_key(w, "unfinished_calls");
+    ct_jw_u64(w, tree->unfinished);
+    ct_jw_key(w, "unwound_calls");
+    ct_jw_u64(w, tree->unwound);
+    ct_jw_key(w, "unmatched_exits");
+    ct_jw_u64(w, tree->unmatched_exits);
+    ct_json_drops(w, &th->drops, false);
+    ct_jw_obj_end(w);
+}
+
+CT_NOINST static int ct_json_end(void *st)
+{
+    struct ct_json *j = st;
+    ct_jw_obj_end(&j->w); /* call_trees */
+    ct_jw_obj_end(&j->w);
+    int err = ct_jw_finish(&j->w);
+    for (size_t i = 0; i < j->fn_cap; i++) {
+        free(j->fns[i].name);
+        free(j->fns[i].file);
+    }
+    free(j->fns);
+    free(j->marks);
+    free(j);
+    return err;
+}
+
+const struct ct_format_ops ct_fmt_json = {
+    .bit = CT_FMT_JSON,
+    .begin = ct_json_begin,
+    .thread_begin = ct_json_thread_begin,
+    .open = ct_json_open,
+    .close = ct_json_close,
+    .mark = ct_json_mark,
+    .values = ct_json_values,
+    .thread_end = ct_json_thread_end,
+    .end = ct_json_end,
+};

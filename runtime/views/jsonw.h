@@ -1,0 +1,60 @@
+/* jsonw.h — a streaming JSON writer into a file descriptor. Internal.
+ *
+ * Memory is one output buffer plus one byte per open nesting level: a trace
+ * of any size is written without building it in memory. Strings are escaped
+ * and invalid UTF-8 is replaced by U+FFFD, so the output is always valid JSON
+ * as long as every begin has its end. */
+#ifndef CT_JSONW_H
+#define CT_JSONW_H
+
+#include <stdbool.h>
+
+#include "base/ct.h"
+
+struct ct_jw {
+    int fd;
+    int err;          /* first write error (errno), 0 if none */
+    bool pretty;
+    bool after_key;
+    unsigned wrap_depth;      /* pretty: break lines only down to this level (0: all) */
+    char *buf;
+    size_t len, cap;
+    unsigned depth, max_depth;
+    unsigned char *has_items; /* per level: an item was written */
+    uint64_t bytes;           /* written so far */
+};
+
+/* max_depth: the deepest nesting the caller will open. Returns 0 or -1 (ENOMEM). */
+CT_INTERNAL int ct_jw_init(struct ct_jw *w, int fd, bool pretty, unsigned max_depth);
+/* Flushes and frees. Returns 0 or the first errno seen. Does not close fd. */
+CT_INTERNAL int ct_jw_finish(struct ct_jw *w);
+
+CT_INTERNAL void ct_jw_obj(struct ct_jw *w);
+CT_INTERNAL void ct_jw_obj_end(struct ct_jw *w);
+CT_INTERNAL void ct_jw_arr(struct ct_jw *w);
+CT_INTERNAL void ct_jw_arr_end(struct ct_jw *w);
+/* `key` must be plain ASCII with no '"' or '\\' (the runtime's own literals). */
+CT_INTERNAL void ct_jw_key(struct ct_jw *w, const char *key);
+/* A value that is already JSON text (e.g. a cached escaped string). */
+CT_INTERNAL void ct_jw_json(struct ct_jw *w, const char *json, size_t n);
+/* Writes `s` as a quoted, escaped JSON string into out (cap bytes). Returns
+ * its length, or cap when it does not fit. */
+CT_INTERNAL size_t ct_json_escape(const char *s, size_t n, char *out, size_t cap);
+CT_INTERNAL void ct_jw_str(struct ct_jw *w, const char *s);
+CT_INTERNAL void ct_jw_strn(struct ct_jw *w, const char *s, size_t n);
+CT_INTERNAL void ct_jw_u64(struct ct_jw *w, uint64_t v);
+CT_INTERNAL void ct_jw_i64(struct ct_jw *w, int64_t v);
+CT_INTERNAL void ct_jw_double(struct ct_jw *w, double v);
+CT_INTERNAL void ct_jw_hex(struct ct_jw *w, uint64_t v); /* "0x1a2b" as a string */
+CT_INTERNAL void ct_jw_bool(struct ct_jw *w, bool v);
+CT_INTERNAL void ct_jw_null(struct ct_jw *w);
+/* v / 1000 as a number with up to three decimals, trailing zeros dropped:
+ * 12345 -> 12.345, 1200 -> 1.2, 7000 -> 7 (ns written as us, exactly). */
+CT_INTERNAL void ct_jw_milli(struct ct_jw *w, uint64_t v);
+
+/* Bytes as they are, through the same buffer: no separator, no escaping.
+ * With ct_jw_init(w, fd, false, 0) the writer is a buffered plain-text
+ * writer (see textw.h). */
+CT_INTERNAL void ct_jw_write(struct ct_jw *w, const char *s, size_t n);
+
+#endif
