@@ -97,11 +97,15 @@ int main(int argc, char **argv)
     if (strcmp(mode, "overflow") == 0)
         overflow(0);
     if (strcmp(mode, "spin") == 0) { /* until killed: SIGKILL leaves only the event file */
-        for (unsigned long i = 0;; i++) {
+        /* a bounded burst, then idle: the event file stays small enough to
+         * convert in a second however long the killer takes */
+        for (unsigned long i = 0; i <= 100000; i++) {
             middle();
             if (i == 20000)
                 say("ready\n");
         }
+        for (;;)
+            pause();
     }
     if (strcmp(mode, "thread-exit") == 0) {
         pthread_t t;
