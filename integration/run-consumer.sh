@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the consumer projects of integration/ against an *installed* calltrace,
-# runs them and checks their traces. Driven by ctest (cmake/IntegrationTests.cmake);
+# runs them and checks their traces. Driven by ctest (tests/integration/CMakeLists.txt);
 # also usable by hand.
 #
 #   run-consumer.sh install   BUILD_DIR PREFIX [CONFIG]  cmake --install BUILD_DIR into PREFIX
