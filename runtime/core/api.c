@@ -20,6 +20,7 @@
 #include "capture/capture.h"
 #include "record/hooks.h"
 #include "core/output.h"
+#include "record/meta.h"
 #include "stream/spill.h"
 #include "core/signals.h"
 #include "record/thread.h"
@@ -131,8 +132,8 @@ int ct_runtime_finalize(void)
     ct_final_ticks = ct_clock_ticks();
     ct_writer_stop(); /* everything handed off is now in the spill file */
     if (ct_ending.signal)
-        ct_output_dump_buffers(); /* the raw stream first: formatting may not survive */
-    ct_output_write_meta(true);
+        ct_meta_dump_buffers(); /* the raw stream first: formatting may not survive */
+    ct_meta_write(true);
     int rc = ct_output_write(true);
     ct_output_release();
     ct_spill_close(rc == 0);

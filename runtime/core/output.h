@@ -11,15 +11,6 @@
  * Serialised by one lock; recording goes on on other threads meanwhile.
  * Returns 0 or a negative CALLTRACE_E* code. */
 CT_INTERNAL int ct_output_write(bool final);
-/* Before formatting a crash: packs every thread's unwritten buffers straight
- * into the spill file, without allocating. */
-CT_INTERNAL void ct_output_dump_buffers(void);
-/* Set when finalisation begins: the end time of the final trace, the same
- * in the JSON and in the event file's META. */
-extern uint64_t ct_final_ticks;
-/* Appends a META chunk (calibration, thread names and losses, the ending)
- * to the spill file. No allocation; `final` at exit or crash. */
-CT_INTERNAL void ct_output_write_meta(bool final);
 /* In a forked child: reset the lock, forget the parent's symbol table. */
 CT_INTERNAL void ct_output_atfork_child(void);
 /* calltrace-convert: writes the formats of ct_cfg (to ct_cfg.output) from

@@ -19,7 +19,6 @@
 #include "capture/capture.h"
 #include "record/hooks.h"
 
-struct ct_ending ct_ending;
 
 static const int ct_crash_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
 static const int ct_term_sigs[] = {SIGTERM, SIGINT, SIGHUP};

@@ -12,16 +12,9 @@
 #include <sys/types.h>
 
 #include "base/ct.h"
+#include "record/meta.h"
 
-/* Why the process is ending, for the trace's metadata; signal 0 = a plain exit. */
-struct ct_ending {
-    int signal;
-    int code;         /* si_code */
-    uint64_t address; /* si_addr: the faulting address */
-    pid_t tid;        /* the thread that received it */
-    bool crash;       /* a fault (crash object) rather than a termination request */
-};
-extern struct ct_ending ct_ending;
+/* struct ct_ending and the global ct_ending: stream/event.h, record/meta.h */
 
 /* Installs the handlers (at init). SIG_IGN dispositions are left alone. */
 CT_INTERNAL void ct_signals_install(void);

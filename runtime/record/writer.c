@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
-#include "core/output.h"
+#include "record/meta.h"
 #include "stream/pack.h"
 #include "record/thread.h"
 #include "record/writer.h"
@@ -86,7 +86,7 @@ CT_NOINST static void *ct_writer_main(void *arg)
         if (!meta_written && ct_clock_measure() > 0) {
             /* calibrated early: even a process killed by SIGKILL leaves an
              * event file whose times convert */
-            ct_output_write_meta(false);
+            ct_meta_write(false);
             meta_written = true;
         }
         if (ct_writer_pass(&scratch, &scratch_cap))

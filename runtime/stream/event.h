@@ -8,6 +8,9 @@
 #ifndef CT_EVENT_H
 #define CT_EVENT_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "base/ct.h"
 
 enum ct_ev_kind {
@@ -84,6 +87,15 @@ _Static_assert(sizeof(struct ct_spill_header) == 4096, "spill header layout");
 enum ct_chunk_encoding {
     CT_CHUNK_PACKED = 1, /* pack.h */
     CT_CHUNK_META = 2,   /* struct ct_meta + ct_meta_thread[]; serial CT_META_SERIAL */
+};
+
+/* Why the process is ending, for the trace's metadata; signal 0 = a plain exit. */
+struct ct_ending {
+    int signal;
+    int code;         /* si_code */
+    uint64_t address; /* si_addr: the faulting address */
+    pid_t tid;        /* the thread that received it */
+    bool crash;       /* a fault (crash object) rather than a termination request */
 };
 
 /* What a reader needs besides the events: the clock calibration, the
