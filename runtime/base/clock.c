@@ -4,7 +4,9 @@
 #include <strings.h>
 
 #include "base/clock.h"
-#include "base/config.h"
+
+/* The shortest span a TSC calibration is measured over. */
+#define CT_CALIBRATE_MIN_NS 5000000u
 
 struct ct_clock ct_clk = {.ns_per_tick = 1.0};
 uint64_t (*ct_clock_override)(void);
@@ -18,15 +20,9 @@ CT_NOINST static bool ct_tsc_invariant(void)
     return (d >> 8) & 1u;
 }
 
-void ct_clock_init(void)
+void ct_clock_init(bool monotonic)
 {
-    const char *force = secure_getenv("CALLTRACE_CLOCK"); /* "monotonic" forces the fallback */
-    bool mono = force && strcasecmp(force, "monotonic") == 0;
-    if (force && !mono && strcasecmp(force, "tsc") != 0)
-        ct_log("CALLTRACE_CLOCK='%.64s' is neither monotonic nor tsc; using the TSC when it is "
-               "invariant",
-               force);
-    ct_clk.use_tsc = !ct_clock_override && ct_tsc_invariant() && !mono;
+    ct_clk.use_tsc = !ct_clock_override && ct_tsc_invariant() && !monotonic;
     struct timespec rt;
     clock_gettime(CLOCK_REALTIME, &rt);
     ct_clk.base_real = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
@@ -41,7 +37,7 @@ double ct_clock_measure(void)
     if (!ct_clk.use_tsc)
         return 1.0;
     uint64_t mono = ct_mono_ns(), ticks = __rdtsc();
-    if (mono - ct_clk.base_mono < 5000000u || ticks <= ct_clk.base_ticks)
+    if (mono - ct_clk.base_mono < CT_CALIBRATE_MIN_NS || ticks <= ct_clk.base_ticks)
         return 0.0;
     return (double)(mono - ct_clk.base_mono) / (double)(ticks - ct_clk.base_ticks);
 }
@@ -54,7 +50,7 @@ void ct_clock_calibrate(void)
     do {
         mono = ct_mono_ns();
         ticks = __rdtsc();
-    } while (mono - ct_clk.base_mono < 5000000u);
+    } while (mono - ct_clk.base_mono < CT_CALIBRATE_MIN_NS);
     if (ticks > ct_clk.base_ticks)
         ct_clk.ns_per_tick = (double)(mono - ct_clk.base_mono) / (double)(ticks - ct_clk.base_ticks);
 }

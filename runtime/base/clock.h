@@ -45,7 +45,7 @@ CT_NOINST static inline uint64_t ct_clock_ticks(void)
 }
 
 /* Chooses the source and records the base. Called once at init. */
-CT_INTERNAL void ct_clock_init(void);
+CT_INTERNAL void ct_clock_init(bool monotonic);
 /* Measures ns_per_tick against CLOCK_MONOTONIC over the time since init
  * (waiting until at least 5 ms have passed). Called before each output. */
 CT_INTERNAL void ct_clock_calibrate(void);

@@ -189,6 +189,21 @@ CT_NOINST static void ct_default_output(struct ct_config *cfg)
         snprintf(cfg->output, sizeof(cfg->output), "%s.json", cfg->exe);
 }
 
+CT_NOINST static void ct_cfg_clock(char *(*get)(const char *), enum ct_clock_mode *mode)
+{
+    const char *v = get("CALLTRACE_CLOCK");
+    if (!v)
+        return;
+    if (strcasecmp(v, "monotonic") == 0)
+        *mode = CT_CLOCK_MONOTONIC;
+    else if (strcasecmp(v, "tsc") == 0)
+        *mode = CT_CLOCK_TSC;
+    else
+        ct_log("CALLTRACE_CLOCK='%.64s' is neither monotonic nor tsc; using the TSC when it is "
+               "invariant",
+               v);
+}
+
 void ct_config_load(struct ct_config *cfg, char *(*get)(const char *))
 {
     if (!get)
@@ -233,11 +248,16 @@ void ct_config_load(struct ct_config *cfg, char *(*get)(const char *))
             ct_log("CALLTRACE_BUFFER_POLICY='%.64s' is neither block nor drop; using %s", v,
                    cfg->buffer_policy == CT_POLICY_DROP ? "drop" : "block");
     }
-    ct_cfg_size(get, "CALLTRACE_BUFFER_SIZE", &cfg->buffer_bytes, 16 * 1024, 64 * 1024 * 1024);
+    ct_cfg_size(get, "CALLTRACE_BUFFER_SIZE", &cfg->buffer_bytes, CT_LIMIT_MIN_BUFFER_BYTES,
+                CT_LIMIT_MAX_BUFFER_BYTES);
     v = get("CALLTRACE_MIN_DURATION");
     if (v && ct_parse_duration(v, &cfg->min_duration_ns) != 0)
         ct_log("CALLTRACE_MIN_DURATION='%.64s' is not a duration (e.g. 500ns, 10us, 2ms, 1s); "
                "writing calls of any duration", v);
+    ct_cfg_clock(get, &cfg->clock);
+    cfg->filter = get("CALLTRACE_FILTER");
+    cfg->filter_file = get("CALLTRACE_FILTER_FILE");
+    cfg->tmpdir = get("TMPDIR");
     v = get("CALLTRACE_MAX_CALLS");
     unsigned long max_calls;
     if (v && ct_parse_uint(v, 0, ULONG_MAX, &max_calls) == 0)

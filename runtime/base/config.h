@@ -10,6 +10,8 @@
 #define CT_DEFAULT_MAX_DEPTH 100u
 #define CT_LIMIT_MAX_DEPTH 100000u
 #define CT_DEFAULT_BUFFER_KIB 1024u
+#define CT_LIMIT_MIN_BUFFER_BYTES (16u * 1024u)        /* CALLTRACE_BUFFER_SIZE bounds */
+#define CT_LIMIT_MAX_BUFFER_BYTES (64u * 1024u * 1024u)
 
 /* Output formats (CALLTRACE_FORMAT, a comma list). */
 enum ct_format {
@@ -20,6 +22,13 @@ enum ct_format {
     CT_FMT_TEXT = 1u << 4,    /* the indented call tree, <output>.txt */
     CT_FMT_SUMMARY = 1u << 5, /* per function and thread totals, outliers, <output>.summary.txt */
     CT_FMT_HTML = 1u << 6,    /* a self-contained interactive flame chart, <output>.html */
+};
+
+/* CALLTRACE_CLOCK: the event clock. */
+enum ct_clock_mode {
+    CT_CLOCK_AUTO = 0,      /* the TSC when invariant, else CLOCK_MONOTONIC */
+    CT_CLOCK_TSC = 1,       /* the same (the TSC is never used when not invariant) */
+    CT_CLOCK_MONOTONIC = 2, /* CLOCK_MONOTONIC always */
 };
 
 enum ct_buffer_policy {
@@ -42,6 +51,12 @@ struct ct_config {
     bool summary;           /* the summary on stderr at exit (CALLTRACE_SUMMARY) */
     uint64_t min_duration_ns; /* CALLTRACE_MIN_DURATION: shorter calls are not written (0: all) */
     uint64_t max_calls;     /* CALLTRACE_MAX_CALLS: calls written at most (0: no cap) */
+    enum ct_clock_mode clock; /* CALLTRACE_CLOCK */
+    /* CALLTRACE_FILTER, CALLTRACE_FILTER_FILE and TMPDIR as the environment
+     * holds them (NULL: unset); read during init, never kept after it */
+    const char *filter;
+    const char *filter_file;
+    const char *tmpdir;
 };
 
 /* Written once by ct_config_load() during init, read-only afterwards. */

@@ -2,6 +2,7 @@
 #ifndef CT_H
 #define CT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,7 +20,8 @@
 /* One line on stderr, prefixed "calltrace: ". Never allocates; safe from any
  * thread, and from a signal handler (it formats into a stack buffer and write()s). */
 CT_INTERNAL void ct_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Same, only when CALLTRACE_DEBUG is on. */
+/* Same, only when CALLTRACE_DEBUG is on (ct_log_debug, set at init). */
+extern bool ct_log_debug;
 CT_INTERNAL void ct_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

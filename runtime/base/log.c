@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/config.h"
 #include "base/ct.h"
 
 CT_NOINST static void ct_vlog(const char *fmt, va_list ap)
@@ -32,6 +31,8 @@ CT_NOINST static void ct_vlog(const char *fmt, va_list ap)
     errno = saved;
 }
 
+bool ct_log_debug; /* CALLTRACE_DEBUG, set at init */
+
 void ct_log(const char *fmt, ...)
 {
     va_list ap;
@@ -42,7 +43,7 @@ void ct_log(const char *fmt, ...)
 
 void ct_debug(const char *fmt, ...)
 {
-    if (!ct_cfg.debug)
+    if (!ct_log_debug)
         return;
     va_list ap;
     va_start(ap, fmt);

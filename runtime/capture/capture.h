@@ -227,4 +227,9 @@ struct ct_jw;
 CT_INTERNAL void ct_values_json(struct ct_jw *w, uint64_t fn, unsigned what, uint32_t sig,
                                 const uint8_t *data, size_t len);
 
+/* The argument-capturing hook set (arch/x86_64/capture_entry.S), for
+ * core's table. */
+CT_INTERNAL void ct_args_enter(void *fn, void *site, uint64_t gate, uint64_t sp);
+CT_INTERNAL void ct_args_exit(void *fn, void *site, uint64_t gate, uint64_t sp);
+
 #endif

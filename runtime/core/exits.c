@@ -9,7 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "record/hooks.h"
+#include "core/lifecycle.h"
 
 void _exit(int status);
 void _Exit(int status);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/signals.h"
@@ -60,6 +61,9 @@ CT_NOINST static bool ct_is_handler(const struct sigaction *sa)
 }
 
 /* Writing the trace hung: end the process with the signal that started it. */
+/* Writes the final trace (lifecycle.c): given at install. */
+static int (*ct_finalize)(void);
+
 CT_NOINST static void ct_watchdog(int sig)
 {
     (void)sig;
@@ -70,7 +74,7 @@ CT_NOINST static void ct_watchdog(int sig)
     sigaddset(&set, s);
     sigprocmask(SIG_UNBLOCK, &set, NULL);
     raise(s);
-    _exit(128 + s); /* not reached */
+    syscall(SYS_exit_group, 128 + s); /* not reached */
 }
 
 CT_NOINST static void ct_write_once(int sig, const siginfo_t *si)
@@ -93,7 +97,7 @@ CT_NOINST static void ct_write_once(int sig, const siginfo_t *si)
         sigaddset(&alrm, SIGALRM);
         sigprocmask(SIG_UNBLOCK, &alrm, NULL); /* the handler's mask blocks everything */
         unsigned left = alarm(10);
-        ct_runtime_finalize();
+        ct_finalize();
         alarm(left);
         sigprocmask(SIG_BLOCK, &alrm, NULL);
         sigaction(SIGALRM, &ct_prev_alarm, NULL);
@@ -149,8 +153,9 @@ CT_NOINST static bool ct_install(int sig)
     return sigaction(sig, &sa, NULL) == 0;
 }
 
-void ct_signals_install(void)
+void ct_signals_install(int (*finalize)(void))
 {
+    ct_finalize = finalize;
     unsigned probes = 0;
     for (size_t i = 0; i < CT_ARRAY_LEN(ct_crash_sigs); i++)
         if (ct_install(ct_crash_sigs[i]) && (ct_crash_sigs[i] == SIGSEGV || ct_crash_sigs[i] == SIGBUS))

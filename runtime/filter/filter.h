@@ -31,6 +31,7 @@
 #include <stdbool.h>
 
 #include "base/ct.h"
+#include "base/hash.h"
 
 struct calltrace_hook;
 
@@ -116,7 +117,7 @@ CT_INTERNAL void ct_fset_free(struct ct_fset *s);
 
 CT_NOINST static inline size_t ct_fset_hash(uintptr_t fn, unsigned bits)
 {
-    return (size_t)(((uint64_t)fn * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - bits));
+    return ct_hash_slot((uint64_t)fn, bits);
 }
 
 /* The slot of `fn`, or NULL. A few loads; lock-free, the set never changes. */
@@ -131,5 +132,18 @@ CT_NOINST static inline const struct ct_fslot *ct_fset_find(const struct ct_fset
             return NULL;
     }
 }
+
+/* At init, before the gate opens: parses the CALLTRACE_FILTER list and the
+ * CALLTRACE_FILTER_FILE path (either NULL), collects the CALLTRACE_HOOK()
+ * entries, builds the address set and, when there is anything in it,
+ * switches ct_hook_rec and ct_hook_stopped. */
+CT_INTERNAL void ct_filters_init(const char *list, const char *file);
+/* The filtered and user-hook sets (filter_hooks.c), for core's table. */
+CT_INTERNAL void ct_flt_enter(void *fn, void *site, uint64_t gate, uint64_t sp);
+CT_INTERNAL void ct_flt_exit(void *fn, void *site, uint64_t gate, uint64_t sp);
+
+/* NULL when `re` (`n` bytes, a POSIX ERE) is cheap enough for regcomp(), else
+ * why not, with *at the offset of the offending character (regex_check.c). */
+CT_INTERNAL const char *ct_regex_check(const char *re, size_t n, size_t *at);
 
 #endif

@@ -39,7 +39,8 @@ extern unsigned ct_hook_stopped;
 /* The clock of the recording sets: rdtsc, else CLOCK_MONOTONIC. */
 extern bool ct_hook_tsc;
 
-/* One hook set: what __cyg_profile_func_enter/exit (hooks_entry.S) jump to,
+/* One hook set: what __cyg_profile_func_enter/exit (hooks_entry.S) jump to
+ * through ct_hook_table (core/hook_table.c),
  * with the instrumented function's stack pointer at the hook call. */
 struct ct_hook_set_ops {
     void (*enter)(void *fn, void *site, uint64_t gate, uint64_t sp);
@@ -53,9 +54,13 @@ CT_INTERNAL void ct_hook_event(void *fn, void *site, uint64_t gate, unsigned kin
  * or NULL when it was not recorded. */
 CT_INTERNAL struct ct_thread *ct_hook_hold(void *fn, void *site, uint64_t gate, unsigned kind,
                                            uint64_t sp);
-/* The argument-capturing hook set (capture_entry.S, capture.c). */
-CT_INTERNAL void ct_args_enter(void *fn, void *site, uint64_t gate, uint64_t sp);
-CT_INTERNAL void ct_args_exit(void *fn, void *site, uint64_t gate, uint64_t sp);
+/* record's own hook sets (hooks.c), for core's table: recording with the
+ * TSC or CLOCK_MONOTONIC, and the stopped set. */
+CT_INTERNAL void ct_rec_tsc_enter(void *fn, void *site, uint64_t gate, uint64_t sp);
+CT_INTERNAL void ct_rec_tsc_exit(void *fn, void *site, uint64_t gate, uint64_t sp);
+CT_INTERNAL void ct_rec_mono_enter(void *fn, void *site, uint64_t gate, uint64_t sp);
+CT_INTERNAL void ct_rec_mono_exit(void *fn, void *site, uint64_t gate, uint64_t sp);
+CT_INTERNAL void ct_hook_off(void *fn, void *site, uint64_t gate, uint64_t sp);
 extern _Atomic uint64_t ct_gate;
 /* CALLTRACE_MAX_DEPTH, copied here at init for the hot path. */
 extern uint32_t ct_max_depth;
@@ -65,17 +70,6 @@ extern uint32_t ct_max_depth;
  * event, records a region boundary. Returns NULL when the thread is not
  * traced. */
 CT_INTERNAL struct ct_thread *ct_sync(uint64_t gate);
-
-/* At init, before the gate opens: reads CALLTRACE_FILTER(_FILE), collects
- * the CALLTRACE_HOOK() entries, builds the address set and, when there is
- * anything in it, switches ct_hook_rec and ct_hook_stopped (filter.c). */
-CT_INTERNAL void ct_filters_init(void);
-
-/* Lifecycle (api.c): returns 0 once the runtime is initialised. */
-CT_INTERNAL int ct_runtime_init(void);
-/* Writes the final trace once (destructor, signal, _exit, quick_exit).
- * Returns 0 if this call wrote it. */
-CT_INTERNAL int ct_runtime_finalize(void);
 
 /* The fast path's tests (hooks.c, and capture.c's own fast paths), with
  * d = t->depth. An enter at stack pointer sp is recorded on top of the open

@@ -19,7 +19,7 @@
 #include "stream/pack.h"
 #include "stream/spill.h"
 #include "record/thread.h"
-#include "record/writer.h"
+#include "record/handoff.h"
 
 struct ct_thread *ct_threads[CT_MAX_THREADS];
 _Atomic uint32_t ct_thread_count;
@@ -48,7 +48,7 @@ CT_NOINST static void ct_thread_exit(void *arg)
     ct_self_done = true; /* from here on the hooks ignore this thread, and spill never drops */
     ct_thread_spill(t);
     atomic_store_explicit(&t->exited, true, memory_order_release);
-    ct_writer_kick();
+    ct_handoff_kick();
     errno = saved;
 }
 
@@ -227,7 +227,7 @@ CT_NOINST static bool ct_ring_full(struct ct_thread *t, uint32_t s)
     }
     /* block: the writer frees a slot as soon as it has written one */
     while (s + 1 - atomic_load_explicit(&t->done, memory_order_acquire) >= CT_RING) {
-        ct_writer_kick();
+        ct_handoff_kick();
         struct timespec ts = {0, 20000};
         nanosleep(&ts, NULL);
     }
@@ -241,11 +241,11 @@ void ct_thread_spill(struct ct_thread *t)
         return;
     int saved = errno;
     uint32_t s = atomic_load_explicit(&t->seq, memory_order_relaxed);
-    if (!ct_writer_running()) {
+    if (!ct_handoff_running()) {
         /* no writer (not started, or it could not be): write it here */
         static __thread uint8_t *scratch;
         if (!scratch)
-            scratch = ct_writer_scratch(t->cap);
+            scratch = ct_handoff_scratch(t->cap);
         atomic_store_explicit(&t->lens[s % CT_RING], n, memory_order_release);
         if (scratch)
             ct_thread_write_buffer(t, s, scratch);
@@ -264,7 +264,7 @@ void ct_thread_spill(struct ct_thread *t)
     t->buf = ct_slot(t, s + 1);
     atomic_store_explicit(&t->count, 0, memory_order_relaxed);
     atomic_fetch_add_explicit(&t->gen, 1, memory_order_seq_cst);
-    ct_writer_kick();
+    ct_handoff_kick();
     errno = saved;
 }
 
@@ -372,4 +372,24 @@ void ct_thread_get_name(struct ct_thread *t, char *out, size_t cap)
         name[strcspn(name, "\n")] = '\0';
         snprintf(out, cap, "%s", name);
     }
+}
+
+void ct_thread_put_ext(struct ct_thread *t, uint64_t ticks, unsigned ext, uint64_t arg,
+                       const void *payload, size_t len)
+{
+    uint32_t n = 1 + (uint32_t)CT_EXT_PAYLOAD_EVENTS(len);
+    struct ct_event *e = ct_thread_reserve(t, n);
+    __atomic_store_n(&e->word, CT_EV_WORD(ticks, CT_EV_EXT), __ATOMIC_RELAXED);
+    __atomic_store_n(&e->addr, CT_EXT_ADDR(ext, arg), __ATOMIC_RELAXED);
+    /* the payload word by word, with relaxed stores: a snapshot may read
+     * these records concurrently */
+    const uint8_t *src = payload;
+    uint64_t *dst = (uint64_t *)(e + 1);
+    for (size_t off = 0; off < (size_t)(n - 1) * sizeof(struct ct_event); off += sizeof(uint64_t)) {
+        uint64_t w = 0;
+        if (off < len)
+            memcpy(&w, src + off, len - off < sizeof(w) ? len - off : sizeof(w));
+        __atomic_store_n(dst++, w, __ATOMIC_RELAXED);
+    }
+    ct_thread_commit(t, n);
 }

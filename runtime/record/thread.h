@@ -95,6 +95,12 @@ CT_NOINST static inline void ct_thread_commit(struct ct_thread *t, uint32_t n)
     atomic_store_explicit(&t->count, c + n, memory_order_release);
 }
 
+/* The one way to write an extension record: type `ext` with argument `arg`
+ * at `ticks`, followed by `len` bytes of payload (NULL: none) in whole
+ * records, zero-padded. Owner only, with t->busy set; published at once. */
+CT_INTERNAL void ct_thread_put_ext(struct ct_thread *t, uint64_t ticks, unsigned ext, uint64_t arg,
+                                   const void *payload, size_t len);
+
 /* In a forked child: the parent's threads are gone; the forking thread
  * registers afresh on its next event. */
 CT_INTERNAL void ct_thread_forget_all(void);

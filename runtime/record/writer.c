@@ -12,33 +12,12 @@
 #include "record/meta.h"
 #include "stream/pack.h"
 #include "record/thread.h"
+#include "record/handoff.h"
 #include "record/writer.h"
 
 static pthread_t ct_writer_thread;
-static _Atomic bool ct_writer_up;     /* running: hand-offs go to it */
 static _Atomic bool ct_writer_quit;   /* asked to drain and stop */
-static _Atomic uint32_t ct_writer_kicks;   /* futex word: bumped on every hand-off */
-static _Atomic bool ct_writer_sleeping;
 static _Atomic int ct_writer_once;
-
-uint8_t *ct_writer_scratch(uint32_t cap)
-{
-    void *p = mmap(NULL, CT_PACK_BOUND(cap), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
-    return p == MAP_FAILED ? NULL : p;
-}
-
-bool ct_writer_running(void)
-{
-    return atomic_load_explicit(&ct_writer_up, memory_order_acquire);
-}
-
-void ct_writer_kick(void)
-{
-    atomic_fetch_add_explicit(&ct_writer_kicks, 1, memory_order_seq_cst);
-    if (atomic_load_explicit(&ct_writer_sleeping, memory_order_seq_cst))
-        syscall(SYS_futex, &ct_writer_kicks, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
 
 /* One pass over every thread: writes what was handed off. Returns the
  * number of buffers written. */
@@ -53,7 +32,7 @@ CT_NOINST static unsigned ct_writer_pass(uint8_t **scratch, uint32_t *scratch_ca
         if (t->cap > *scratch_cap) {
             if (*scratch)
                 munmap(*scratch, CT_PACK_BOUND(*scratch_cap));
-            *scratch = ct_writer_scratch(t->cap);
+            *scratch = ct_handoff_scratch(t->cap);
             *scratch_cap = *scratch ? t->cap : 0;
             if (!*scratch)
                 return wrote;
@@ -82,7 +61,7 @@ CT_NOINST static void *ct_writer_main(void *arg)
     uint8_t *scratch = NULL;
     uint32_t scratch_cap = 0;
     for (;;) {
-        uint32_t k = atomic_load_explicit(&ct_writer_kicks, memory_order_seq_cst);
+        uint32_t k = atomic_load_explicit(&ct_handoff_kicks, memory_order_seq_cst);
         if (!meta_written && ct_clock_measure() > 0) {
             /* calibrated early: even a process killed by SIGKILL leaves an
              * event file whose times convert */
@@ -93,12 +72,12 @@ CT_NOINST static void *ct_writer_main(void *arg)
             continue;
         if (atomic_load_explicit(&ct_writer_quit, memory_order_acquire))
             break;
-        atomic_store_explicit(&ct_writer_sleeping, true, memory_order_seq_cst);
-        if (atomic_load_explicit(&ct_writer_kicks, memory_order_seq_cst) == k) {
+        atomic_store_explicit(&ct_handoff_sleeping, true, memory_order_seq_cst);
+        if (atomic_load_explicit(&ct_handoff_kicks, memory_order_seq_cst) == k) {
             struct timespec ts = {0, 50 * 1000 * 1000}; /* exited threads, quit: also polled */
-            syscall(SYS_futex, &ct_writer_kicks, FUTEX_WAIT_PRIVATE, k, &ts, NULL, 0);
+            syscall(SYS_futex, &ct_handoff_kicks, FUTEX_WAIT_PRIVATE, k, &ts, NULL, 0);
         }
-        atomic_store_explicit(&ct_writer_sleeping, false, memory_order_seq_cst);
+        atomic_store_explicit(&ct_handoff_sleeping, false, memory_order_seq_cst);
     }
     ct_writer_pass(&scratch, &scratch_cap);
     if (scratch)
@@ -123,23 +102,23 @@ void ct_writer_start(void)
         return;
     }
     pthread_setname_np(ct_writer_thread, "calltrace-wr");
-    atomic_store_explicit(&ct_writer_up, true, memory_order_release);
+    atomic_store_explicit(&ct_handoff_up, true, memory_order_release);
 }
 
 void ct_writer_forget(void)
 {
-    atomic_store(&ct_writer_up, false);
+    atomic_store(&ct_handoff_up, false);
     atomic_store(&ct_writer_quit, false);
-    atomic_store(&ct_writer_sleeping, false);
+    atomic_store(&ct_handoff_sleeping, false);
     atomic_store(&ct_writer_once, 1); /* and none is started in the child */
 }
 
 void ct_writer_stop(void)
 {
-    if (!atomic_load_explicit(&ct_writer_up, memory_order_acquire))
+    if (!atomic_load_explicit(&ct_handoff_up, memory_order_acquire))
         return;
     atomic_store_explicit(&ct_writer_quit, true, memory_order_release);
-    ct_writer_kick();
+    ct_handoff_kick();
     pthread_join(ct_writer_thread, NULL);
-    atomic_store_explicit(&ct_writer_up, false, memory_order_release);
+    atomic_store_explicit(&ct_handoff_up, false, memory_order_release);
 }

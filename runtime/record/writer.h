@@ -10,17 +10,11 @@
 
 #include "base/ct.h"
 
-/* Starts the writer once; without it (not started, or pthread_create failed)
- * the recording threads write their own buffers. */
+/* Starts the writer once (record/handoff.h says whether it runs). */
 CT_INTERNAL void ct_writer_start(void);
-CT_INTERNAL bool ct_writer_running(void);
-/* Tells the writer there may be work. Cheap; a syscall only if it sleeps. */
-CT_INTERNAL void ct_writer_kick(void);
 /* Writes everything handed off, then stops the thread and waits for it. */
 CT_INTERNAL void ct_writer_stop(void);
 /* In a forked child: the writer thread does not exist there. */
 CT_INTERNAL void ct_writer_forget(void);
-/* Scratch space to pack one buffer of `cap` records (mmap'ed, kept). */
-CT_INTERNAL uint8_t *ct_writer_scratch(uint32_t cap);
 
 #endif

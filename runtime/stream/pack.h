@@ -23,7 +23,9 @@
 #include "stream/event.h"
 
 /* The most bytes `n` events can pack into. */
-#define CT_PACK_BOUND(n) ((size_t)(n) * 24u)
+#define CT_PACK_MAX_PER_EVENT 24u /* bytes one record packs to, at most */
+#define CT_PACK_MIN_PER_EVENT 2u  /* bytes one record packs to, at least */
+#define CT_PACK_BOUND(n) ((size_t)(n) * CT_PACK_MAX_PER_EVENT)
 
 /* Packs n events into out (room for CT_PACK_BOUND(n)). Returns the bytes used. */
 CT_INTERNAL size_t ct_pack(const struct ct_event *ev, size_t n, uint8_t *out);

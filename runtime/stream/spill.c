@@ -18,6 +18,12 @@
 #include "base/config.h"
 #include "stream/pack.h"
 #include "stream/spill.h"
+#include "base/vec.h"
+
+/* Sanity bounds of a chunk header read back: a packed chunk's bytes beyond
+ * CT_PACK_BOUND (headers of its own), a META chunk's size. */
+#define CT_CHUNK_SLACK 64u
+#define CT_META_MAX_BYTES (1u << 20)
 
 char ct_spill_path[PATH_MAX];
 int ct_spill_fd = -1;
@@ -76,7 +82,7 @@ int ct_spill_open(const char *output)
     if (ct_spill_fd >= 0)
         return 0;
     int err = errno;
-    const char *dirs[] = {secure_getenv("TMPDIR"), "/tmp"};
+    const char *dirs[] = {ct_cfg.tmpdir, "/tmp"};
     const char *base = strrchr(output, '/');
     base = base ? base + 1 : output;
     for (size_t i = 0; i < CT_ARRAY_LEN(dirs) && ct_spill_fd < 0; i++) {
@@ -204,22 +210,18 @@ size_t ct_spill_index(int fd, struct ct_chunk_ref **out)
         struct ct_chunk_header h;
         if (pread(fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h) || h.magic != CT_CHUNK_MAGIC)
             break;
-        bool packed = h.encoding == CT_CHUNK_PACKED && h.nbytes <= (uint64_t)h.nev * 24u + 64u &&
-                      (uint64_t)h.nev * 2u <= h.nbytes; /* ct_pack spends >= 2 bytes a record */
+        bool packed = h.encoding == CT_CHUNK_PACKED &&
+                      h.nbytes <= (uint64_t)h.nev * CT_PACK_MAX_PER_EVENT + CT_CHUNK_SLACK &&
+                      (uint64_t)h.nev * CT_PACK_MIN_PER_EVENT <= h.nbytes;
         bool meta = h.encoding == CT_CHUNK_META && h.serial == CT_META_SERIAL &&
-                    h.nbytes <= (1u << 20);
+                    h.nbytes <= CT_META_MAX_BYTES;
         if (!packed && !meta)
             break;
         uint64_t body = h.nbytes;
         if (off + sizeof(h) + body > size)
             break;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            struct ct_chunk_ref *nv = realloc(v, cap * sizeof(*v));
-            if (!nv)
-                break;
-            v = nv;
-        }
+        if (!CT_VEC_RESERVE(v, cap, n + 1))
+            break;
         v[n++] = (struct ct_chunk_ref){h.serial, h.seq, h.nev, h.nbytes, h.tid, off + sizeof(h)};
         if (h.encoding == CT_CHUNK_META) /* sorts last; its seq orders the metas */
             v[n - 1].seq = (uint32_t)n;

@@ -88,7 +88,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     atexit(cleanup);
     snprintf(output, sizeof(output), "%s/trace.json", dir);
     ct_config_load(&ct_cfg, conv_getenv);
-    ct_cfg.debug = ct_fuzz_verbose();
+    ct_cfg.debug = ct_log_debug = ct_fuzz_verbose();
     return 0;
 }
 

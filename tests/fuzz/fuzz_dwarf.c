@@ -59,7 +59,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     /* CT_FUZZ_VERBOSE=1: the reader's ct_debug() lines and what was read. */
     verbose = ct_fuzz_verbose();
-    ct_cfg.debug = verbose;
+    ct_cfg.debug = ct_log_debug = verbose;
     /* Look for the demangler once, up front (it may dlopen libstdc++). */
     struct ct_demangler dm = {NULL, false};
     struct ct_loadctx ctx = {NULL, &dm, 0, NULL, 0};
