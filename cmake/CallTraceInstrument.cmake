@@ -22,7 +22,10 @@
 # signature, before or after this call.
 #
 # Works with the installed package (find_package(CallTrace)) and inside the
-# calltrace build tree, where CallTrace::calltrace is an ALIAS of `calltrace`.
+# calltrace build tree, where CallTrace::calltrace is an ALIAS of `calltrace`
+# (also when a project adds calltrace with add_subdirectory()). Either way the
+# target is visible from every directory, so <target> may belong to a directory
+# added before find_package(CallTrace) (the package makes its target GLOBAL).
 
 include_guard(GLOBAL)
 
