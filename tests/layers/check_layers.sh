@@ -10,7 +10,11 @@
 #   - on an edge that points up: a file uses a symbol defined in a folder listed
 #     after its own;
 #   - on any cycle between files (also inside one folder);
-#   - when the tool links the hooks or the lifecycle (the symbols below).
+#   - when the tool links the hooks or the lifecycle (the symbols below);
+#   - on an exported symbol without the ct_ / calltrace_ prefix (a static
+#     archive shares the program's namespace; the hooks and the _exit/_Exit
+#     overrides are the only exceptions), and on any call of abort() or exit()
+#     (the runtime never ends the program).
 set -euo pipefail
 parts=$1 tool=${2:-}
 NM=${NM:-nm}
@@ -25,11 +29,12 @@ while read -r folder objs; do
     # "D|U <file> <rank> <folder> <symbol>"
     "$NM" -g "$o" | awk -v f="$f" -v r="$rank" -v d="$folder" '
       NF == 2 && $1 == "U" { print "U", f, r, d, $2 }
-      NF == 3 && $2 ~ /^[TDBRVWGSCi]$/ { print "D", f, r, d, $3 }'
+        NF == 3 && $2 ~ /^[TDBRVWGSCi]$/ { print "D", f, r, d, $3 }'
   done
   rank=$((rank + 1))
 done <"$parts" >"$tab"
 
+rc=0
 awk '
   $1 == "D" { def[$5] = $2; drank[$5] = $3; dfold[$5] = $4; frank[$2] = $3; ffold[$2] = $4; next }
   { use[++n] = $0 }
@@ -66,13 +71,21 @@ awk '
       if (reach(t, target)) { found = " -> " t " (" edge[from SUBSEP t] ")" found; return 1 }
     }
     return 0
-  }' "$tab"
+  }' "$tab" || rc=1
+
+names=$(awk '$1 == "D" && $5 !~ /^(ct_|calltrace_|__cyg_profile_func_(enter|exit)$|_exit$|_Exit$)/ { print "unprefixed export: " $2 " (" $4 "): " $5 }
+             $1 == "U" && $5 ~ /^(abort|exit|quick_exit|__assert_fail)$/ { print "ends the program: " $2 " (" $4 ") calls " $5 }' "$tab")
+if [[ -n $names ]]; then
+  echo "$names"
+  rc=1
+fi
 
 if [[ -n $tool ]]; then
   live=$("$NM" "$tool" | awk '$3 ~ /^(__cyg_profile_func_enter|__cyg_profile_func_exit|ct_runtime_init|ct_runtime_finalize|ct_writer_start|ct_signals_install)$/ { print $3 }')
   if [[ -n $live ]]; then
     echo "the tool $(basename "$tool") links the live runtime:" $live
-    exit 1
+    rc=1
   fi
 fi
+(( rc == 0 )) || exit 1
 echo "layers: ok ($(wc -l <"$parts") folders)"
