@@ -51,17 +51,23 @@ CT_INTERNAL void ct_clock_init(bool monotonic);
 CT_INTERNAL void ct_clock_calibrate(void);
 /* ns per tick measured now, without waiting or storing; 0 before 5 ms. */
 CT_INTERNAL double ct_clock_measure(void);
-/* Nanoseconds since the trace's start for an event's ticks. */
-CT_NOINST static inline uint64_t ct_clock_to_ns(uint64_t ticks)
+/* Nanoseconds since the start of the trace clock `c` describes, for an
+ * event's ticks: the live clock, or one read back from an event file. */
+CT_NOINST static inline uint64_t ct_clock_ns(const struct ct_clock *c, uint64_t ticks)
 {
-    if (ticks <= ct_clk.base_ticks)
+    if (ticks <= c->base_ticks)
         return 0;
-    double ns = (double)(ticks - ct_clk.base_ticks) * ct_clk.ns_per_tick + 0.5;
+    double ns = (double)(ticks - c->base_ticks) * c->ns_per_tick + 0.5;
     /* Saturate: converting a double beyond uint64_t is undefined, and an
      * event file read back (calltrace-convert) can hold any calibration. */
     if (!(ns < 18446744073709551616.0))
         return UINT64_MAX;
     return ns > 0 ? (uint64_t)ns : 0;
+}
+/* Nanoseconds since the trace's start for an event's ticks (the live clock). */
+CT_NOINST static inline uint64_t ct_clock_to_ns(uint64_t ticks)
+{
+    return ct_clock_ns(&ct_clk, ticks);
 }
 
 #endif
