@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what calltrace's build, examples and tests need on Debian 12 (or a
+# recent Ubuntu): README's first command and CI (.ci/run) both run it, so the
+# package list lives here only. Works as root (a fresh container has no sudo)
+# and as a user with sudo.
+#
+#   bash scripts/setup-debian.sh            install everything below
+#   bash scripts/setup-debian.sh --list     print the package names, install nothing
+set -euo pipefail
+
+packages=(
+  build-essential    # gcc, g++ (the tests' and examples' C++ programs), make
+  cmake
+  pkg-config         # cmocka for the unit tests; the pkg-config consumer (integration/make-consumer)
+  libdwarf-dev       # the runtime: DWARF names, files, lines, parameters
+  libelf-dev         # the runtime reads ELF symbol tables; libdwarf needs it too
+  zlib1g-dev         # libelf's and a static libdwarf's dependency
+  libcjson-dev       # tests/tools/ct_tracecheck and the e2e checkers
+  libcmocka-dev      # unit and e2e tests
+  jq                 # README's one-liners; e2e tests: the tuning guide's jq recipes
+  clang              # tests/fuzz: the libFuzzer harnesses; e2e: the clang-built program
+  libclang-rt-dev    # tests/fuzz: libFuzzer, ASan and UBSan runtimes for clang
+  chromium           # e2e: the html view rendered headless
+  gdb                # argument values: gdb at the same PC is the reference
+  strace             # system calls (CALLTRACE_SYSCALLS): strace is the reference
+  protobuf-compiler  # the Perfetto (protobuf) view: its traces checked with protoc
+)
+
+case ${1:-} in
+  --list) printf '%s\n' "${packages[@]}"; exit 0 ;;
+  '') ;;
+  *) echo "usage: setup-debian.sh [--list]" >&2; exit 2 ;;
+esac
+
+command -v apt-get >/dev/null 2>&1 ||
+  { echo "setup-debian.sh: no apt-get: this script is for Debian and Ubuntu" >&2; exit 1; }
+
+# sudo only when not root: a fresh Debian container runs as root without it.
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "setup-debian.sh: not root and no sudo; as root, run: apt-get update &&" \
+       "apt-get install -y --no-install-recommends ${packages[*]}" >&2
+  exit 1
+fi
+
+"${as_root[@]}" apt-get update
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y --no-install-recommends "${packages[@]}"
