@@ -26,6 +26,9 @@ CT_NOINST static void ct_jw_flush(struct ct_jw *w)
     w->len = 0;
 }
 
+/* The deepest indentation, in levels of two spaces. */
+#define CT_JW_MAX_INDENT 32u
+
 CT_NOINST static inline char *ct_jw_room(struct ct_jw *w, size_t n)
 {
     if (w->cap - w->len < n)
@@ -61,7 +64,11 @@ CT_NOINST static void ct_jw_newline(struct ct_jw *w)
 {
     if (!ct_jw_wraps(w, w->depth))
         return;
-    size_t n = 1 + 2 * (size_t)w->depth;
+    /* indentation stops growing at CT_JW_MAX_INDENT levels: a deep trace
+     * would otherwise spend most of its bytes on spaces, and one line of it
+     * must fit the buffer */
+    unsigned levels = w->depth < CT_JW_MAX_INDENT ? w->depth : CT_JW_MAX_INDENT;
+    size_t n = 1 + 2 * (size_t)levels;
     char *p = ct_jw_room(w, n);
     p[0] = '\n';
     memset(p + 1, ' ', n - 1);
