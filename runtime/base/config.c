@@ -11,9 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "base/config.h"
+
+/* The longest environment read from /proc/self/environ (the kernel's own
+ * limit for argv and envp together is far above any real program's). */
+#define CT_PROC_ENV_MAX (1u << 20)
 
 struct ct_config ct_cfg = {
     .max_depth = CT_DEFAULT_MAX_DEPTH,
@@ -204,10 +211,51 @@ CT_NOINST static void ct_cfg_clock(char *(*get)(const char *), enum ct_clock_mod
                v);
 }
 
+/* The environment as the kernel gave it, for a first hook that runs before
+ * glibc has set `environ` (instrumented code in .preinit_array). Mapped once
+ * and kept: config keeps pointers into it. Empty when unreadable. */
+static const char *ct_proc_env;
+static size_t ct_proc_env_len;
+
+CT_NOINST static void ct_proc_env_load(void)
+{
+    int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char *buf = mmap(NULL, CT_PROC_ENV_MAX + 1, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf != MAP_FAILED) {
+        size_t n = 0;
+        ssize_t r;
+        while (n < CT_PROC_ENV_MAX && (r = read(fd, buf + n, CT_PROC_ENV_MAX - n)) > 0)
+            n += (size_t)r;
+        buf[n] = '\0';
+        ct_proc_env = buf;
+        ct_proc_env_len = n;
+    }
+    close(fd);
+}
+
+/* secure_getenv over ct_proc_env: NULL in a setuid or otherwise secure
+ * process, as secure_getenv itself. */
+CT_NOINST static char *ct_proc_getenv(const char *name)
+{
+    if (getauxval(AT_SECURE))
+        return NULL;
+    if (!ct_proc_env)
+        ct_proc_env_load();
+    size_t k = strlen(name);
+    for (size_t i = 0; i < ct_proc_env_len; i += strlen(ct_proc_env + i) + 1)
+        if (strncmp(ct_proc_env + i, name, k) == 0 && ct_proc_env[i + k] == '=')
+            return (char *)(ct_proc_env + i + k + 1);
+    return NULL;
+}
+
 void ct_config_load(struct ct_config *cfg, char *(*get)(const char *))
 {
-    if (!get)
-        get = secure_getenv;
+    extern char **environ;
+    if (!get) /* environ is not set yet before glibc's own initialisation */
+        get = environ ? secure_getenv : ct_proc_getenv;
     ct_default_output(cfg);
 
     ct_cfg_bool(get, "CALLTRACE_DEBUG", &cfg->debug);

@@ -7,7 +7,9 @@
 
 #include "base/ct.h"
 
-#define CT_DEFAULT_MAX_DEPTH 100u
+/* Deep enough for the recursion of interpreters, parsers and compilers; the
+ * open-call stack is mapped per thread and only its touched pages count. */
+#define CT_DEFAULT_MAX_DEPTH 65536u
 #define CT_LIMIT_MAX_DEPTH 100000u
 #define CT_DEFAULT_BUFFER_KIB 1024u
 #define CT_LIMIT_MIN_BUFFER_BYTES (16u * 1024u)        /* CALLTRACE_BUFFER_SIZE bounds */

@@ -121,6 +121,38 @@ __attribute__((constructor(101))) CT_NOINST static void ct_ctor(void)
         ct_writer_start(); /* from a constructor: a safe place to create a thread */
 }
 
+/* One line at exit when anything recorded was lost, with what to change. */
+CT_NOINST static void ct_announce_drops(void)
+{
+    struct ct_drop_totals d;
+    ct_thread_drop_totals(&d);
+    if (!d.depth && !d.reentrant && !d.buffer && !d.untraced)
+        return;
+    char line[400];
+    size_t n = 0;
+#define CT_DROP_PART(...) \
+    if (n < sizeof(line))                                                          \
+    n += (size_t)snprintf(line + n, sizeof(line) - n, __VA_ARGS__)
+    if (d.depth)
+        CT_DROP_PART("; %llu calls deeper than CALLTRACE_MAX_DEPTH=%u (raise it)",
+                     (unsigned long long)d.depth, ct_cfg.max_depth);
+    if (d.buffer)
+        CT_DROP_PART("; %llu events of full buffers (CALLTRACE_BUFFER_POLICY=%s, "
+                     "CALLTRACE_BUFFER_SIZE=%zuK)",
+                     (unsigned long long)d.buffer,
+                     ct_cfg.buffer_policy == CT_POLICY_DROP ? "drop: use block" : "block",
+                     ct_cfg.buffer_bytes / 1024);
+    if (d.reentrant)
+        CT_DROP_PART("; %llu events of signal handlers that interrupted the runtime (not "
+                     "configurable)",
+                     (unsigned long long)d.reentrant);
+    if (d.untraced)
+        CT_DROP_PART("; %llu threads not traced (thread limit or no memory)",
+                     (unsigned long long)d.untraced);
+#undef CT_DROP_PART
+    ct_log("the trace is incomplete%s", line);
+}
+
 /* Writes the final trace once: from our destructor, a signal, _exit() or
  * quick_exit(). Returns 0 if this call wrote it. */
 int ct_runtime_finalize(void)
@@ -138,6 +170,7 @@ int ct_runtime_finalize(void)
         ct_meta_dump_buffers(); /* the raw stream first: formatting may not survive */
     ct_meta_write(true);
     int rc = ct_output_write(true);
+    ct_announce_drops();
     ct_output_release();
     ct_spill_close(rc == 0);
     atomic_store(&ct_state, CT_FINALIZED);

@@ -393,3 +393,17 @@ void ct_thread_put_ext(struct ct_thread *t, uint64_t ticks, unsigned ext, uint64
     }
     ct_thread_commit(t, n);
 }
+
+void ct_thread_drop_totals(struct ct_drop_totals *out)
+{
+    *out = (struct ct_drop_totals){.untraced = atomic_load(&ct_untraced_threads)};
+    uint32_t n = atomic_load_explicit(&ct_thread_count, memory_order_acquire);
+    for (uint32_t i = 0; i < n; i++) {
+        struct ct_thread *t = __atomic_load_n(&ct_threads[i], __ATOMIC_ACQUIRE);
+        if (!t)
+            continue;
+        out->depth += CT_READ(t->dropped_depth);
+        out->reentrant += CT_READ(t->dropped_reentrant);
+        out->buffer += CT_READ(t->dropped_buffer);
+    }
+}

@@ -101,6 +101,15 @@ CT_NOINST static inline void ct_thread_commit(struct ct_thread *t, uint32_t n)
 CT_INTERNAL void ct_thread_put_ext(struct ct_thread *t, uint64_t ticks, unsigned ext, uint64_t arg,
                                    const void *payload, size_t len);
 
+/* What every thread lost so far, added up (any thread). */
+struct ct_drop_totals {
+    uint64_t depth;     /* calls deeper than CALLTRACE_MAX_DEPTH */
+    uint64_t reentrant; /* events of signal handlers that interrupted the runtime */
+    uint64_t buffer;    /* records of full rings (drop policy) or failed writes */
+    uint64_t untraced;  /* threads that could not be traced */
+};
+CT_INTERNAL void ct_thread_drop_totals(struct ct_drop_totals *out);
+
 /* In a forked child: the parent's threads are gone; the forking thread
  * registers afresh on its next event. */
 CT_INTERNAL void ct_thread_forget_all(void);

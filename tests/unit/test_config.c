@@ -59,7 +59,7 @@ static void defaults(void **state)
 {
     (void)state;
     struct ct_config c = load(NULL);
-    assert_int_equal(c.max_depth, 100);
+    assert_int_equal(c.max_depth, CT_DEFAULT_MAX_DEPTH);
     assert_true(c.pretty);
     assert_true(c.start);
     assert_false(c.debug);
@@ -99,7 +99,7 @@ static void bad_values_fall_back_with_one_line_each(void **state)
                          "CALLTRACE_BUFFER_SIZE=99999999999999999999K", NULL};
     struct ct_config c = load(env);
     assert_int_equal(lines(err_buf), 6);
-    assert_int_equal(c.max_depth, 100);
+    assert_int_equal(c.max_depth, CT_DEFAULT_MAX_DEPTH);
     assert_true(c.pretty);
     assert_false(c.debug);
     assert_true(c.start);
@@ -116,11 +116,11 @@ static void out_of_range_and_garbage(void **state)
                          "CALLTRACE_BUFFER_SIZE=1K", NULL};
     struct ct_config c = load(env);
     assert_int_equal(lines(err_buf), 3);
-    assert_int_equal(c.max_depth, 100);
+    assert_int_equal(c.max_depth, CT_DEFAULT_MAX_DEPTH);
     assert_int_equal(c.buffer_bytes, 1024 * 1024);
     const char *big[] = {"CALLTRACE_MAX_DEPTH=-1", NULL};
     c = load(big);
-    assert_int_equal(c.max_depth, 100);
+    assert_int_equal(c.max_depth, CT_DEFAULT_MAX_DEPTH);
     assert_int_equal(lines(err_buf), 1);
 }
 
