@@ -126,7 +126,7 @@ CT_NOINST static void ct_announce_drops(void)
 {
     struct ct_drop_totals d;
     ct_thread_drop_totals(&d);
-    if (!d.depth && !d.reentrant && !d.buffer && !d.untraced)
+    if (!d.depth && !d.reentrant && !d.buffer && !d.untraced && !d.after_exit)
         return;
     char line[400];
     size_t n = 0;
@@ -146,6 +146,10 @@ CT_NOINST static void ct_announce_drops(void)
         CT_DROP_PART("; %llu events of signal handlers that interrupted the runtime (not "
                      "configurable)",
                      (unsigned long long)d.reentrant);
+    if (d.after_exit)
+        CT_DROP_PART("; %llu events of threads after their last key destructor (not "
+                     "configurable)",
+                     (unsigned long long)d.after_exit);
     if (d.untraced)
         CT_DROP_PART("; %llu threads not traced (thread limit or no memory)",
                      (unsigned long long)d.untraced);

@@ -33,8 +33,11 @@ static __thread bool ct_in_sync __attribute__((tls_model("initial-exec")));
 
 struct ct_thread *ct_sync(uint64_t gate)
 {
-    if (ct_self_done || ct_in_sync)
+    if (ct_self_done || ct_in_sync) {
+        if (ct_self_exited)
+            atomic_fetch_add_explicit(&ct_lost_after_exit, 1, memory_order_relaxed);
         return NULL;
+    }
     int saved = errno;
     ct_in_sync = true;
     struct ct_thread *t = ct_self;

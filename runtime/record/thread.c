@@ -4,6 +4,7 @@
  * instrumented function, including a user's own instrumented allocator. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +27,10 @@ _Atomic uint32_t ct_thread_count;
 _Atomic uint64_t ct_untraced_threads;
 __thread struct ct_thread *ct_self __attribute__((tls_model("initial-exec")));
 __thread bool ct_self_done __attribute__((tls_model("initial-exec")));
+__thread bool ct_self_exited __attribute__((tls_model("initial-exec")));
+_Atomic uint64_t ct_lost_after_exit;
+/* How many times this thread's key destructor ran (see ct_thread_exit). */
+static __thread unsigned ct_exit_rounds __attribute__((tls_model("initial-exec")));
 
 static pthread_key_t ct_thread_key;
 static pthread_mutex_t ct_name_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -42,10 +47,19 @@ CT_NOINST static void ct_thread_exit(void *arg)
     if (!t)
         return;
     int saved = errno;
+    /* Destructors of keys the program created after ours run after this one,
+     * and may call instrumented code: keep recording and ask to be called
+     * again in glibc's next round; the last round ends the thread's trace. */
+    if (++ct_exit_rounds < PTHREAD_DESTRUCTOR_ITERATIONS && ct_thread_key_ok &&
+        pthread_setspecific(ct_thread_key, t) == 0) {
+        errno = saved;
+        return;
+    }
     t->busy = 1;
     ct_thread_refresh_name(t);
     ct_self = NULL;
     ct_self_done = true; /* from here on the hooks ignore this thread, and spill never drops */
+    ct_self_exited = true; /* and count what they ignore */
     ct_thread_spill(t);
     atomic_store_explicit(&t->exited, true, memory_order_release);
     ct_handoff_kick();
@@ -396,7 +410,8 @@ void ct_thread_put_ext(struct ct_thread *t, uint64_t ticks, unsigned ext, uint64
 
 void ct_thread_drop_totals(struct ct_drop_totals *out)
 {
-    *out = (struct ct_drop_totals){.untraced = atomic_load(&ct_untraced_threads)};
+    *out = (struct ct_drop_totals){.untraced = atomic_load(&ct_untraced_threads),
+                                   .after_exit = atomic_load(&ct_lost_after_exit)};
     uint32_t n = atomic_load_explicit(&ct_thread_count, memory_order_acquire);
     for (uint32_t i = 0; i < n; i++) {
         struct ct_thread *t = __atomic_load_n(&ct_threads[i], __ATOMIC_ACQUIRE);

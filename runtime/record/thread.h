@@ -76,6 +76,10 @@ extern __thread struct ct_thread *ct_self __attribute__((tls_model("initial-exec
 /* Set once this thread has said goodbye (TLS destructor), and in the writer
  * thread: never register. */
 extern __thread bool ct_self_done __attribute__((tls_model("initial-exec")));
+/* The thread's trace ended in its last key destructor: what it still does
+ * (later destructors of the program's) is counted in ct_lost_after_exit. */
+extern __thread bool ct_self_exited __attribute__((tls_model("initial-exec")));
+extern _Atomic uint64_t ct_lost_after_exit;
 
 /* Creates the pthread key whose destructor hands off an exiting thread. */
 CT_INTERNAL void ct_thread_init(void);
@@ -107,6 +111,7 @@ struct ct_drop_totals {
     uint64_t reentrant; /* events of signal handlers that interrupted the runtime */
     uint64_t buffer;    /* records of full rings (drop policy) or failed writes */
     uint64_t untraced;  /* threads that could not be traced */
+    uint64_t after_exit; /* events of threads past their last key destructor */
 };
 CT_INTERNAL void ct_thread_drop_totals(struct ct_drop_totals *out);
 
