@@ -22,13 +22,7 @@
  * limit for argv and envp together is far above any real program's). */
 #define CT_PROC_ENV_MAX (1u << 20)
 
-struct ct_config ct_cfg = {
-    .max_depth = CT_DEFAULT_MAX_DEPTH,
-    .buffer_bytes = CT_DEFAULT_BUFFER_KIB * 1024,
-    .pretty = true,
-    .start = true,
-    .formats = CT_FMT_JSON,
-};
+struct ct_config ct_cfg = CT_CONFIG_DEFAULTS;
 
 static const struct {
     const char *name, *ext;

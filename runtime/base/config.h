@@ -61,6 +61,14 @@ struct ct_config {
     const char *tmpdir;
 };
 
+/* The defaults: what a configuration holds before ct_config_load() (for a
+ * configuration of its own, e.g. calltrace-convert's). */
+#define CT_CONFIG_DEFAULTS                                                                         \
+    {                                                                                              \
+        .max_depth = CT_DEFAULT_MAX_DEPTH, .buffer_bytes = CT_DEFAULT_BUFFER_KIB * 1024,           \
+        .pretty = true, .start = true, .formats = CT_FMT_JSON,                                     \
+    }
+
 /* Written once by ct_config_load() during init, read-only afterwards. */
 extern struct ct_config ct_cfg;
 
