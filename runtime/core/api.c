@@ -101,20 +101,7 @@ int calltrace_set_thread_name(const char *name)
     return 0;
 }
 
-const char *calltrace_strerror(int error)
-{
-    switch (error) {
-    case 0:
-        return "success";
-#define CT_ERR_CASE(name, value, text) \
-    case CALLTRACE_##name:             \
-        return text;
-        CALLTRACE_ERRNO_MAP(CT_ERR_CASE)
-#undef CT_ERR_CASE
-    default:
-        return "unknown calltrace error";
-    }
-}
+/* calltrace_strerror(): base/errors.c */
 
 const char *calltrace_version(void)
 {
