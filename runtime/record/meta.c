@@ -41,7 +41,7 @@ void ct_meta_dump_buffers(void)
             uint32_t len = k < s ? atomic_load(&t->lens[k % CT_RING]) : atomic_load(&t->count);
             if (len > t->cap)
                 len = t->cap;
-            if (len && ct_spill_fd >= 0)
+            if (len && ct_spill_check())
                 ct_chunk_write(ct_spill_fd, t->serial, k, (uint32_t)t->tid,
                                t->ring + (size_t)(k % CT_RING) * t->cap, len, scratch);
         }
@@ -50,7 +50,7 @@ void ct_meta_dump_buffers(void)
 
 void ct_meta_write(bool final)
 {
-    if (ct_spill_fd < 0)
+    if (!ct_spill_check())
         return;
     static uint8_t *buf; /* mmap'd once: no malloc, this may run in a crash */
     size_t cap = sizeof(struct ct_meta) + CT_MAX_THREADS * sizeof(struct ct_meta_thread);

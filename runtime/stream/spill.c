@@ -58,26 +58,61 @@ void ct_spill_header_init(struct ct_spill_header *h)
     memcpy(h->exe, ct_cfg.exe, n); /* the header was zeroed: NUL-terminated */
 }
 
-CT_NOINST static int ct_spill_create(const char *path)
+/* The event file's descriptor is kept high, out of the way of a program
+ * that hands out or closes low numbers, and identified by device and inode:
+ * a number the program closed and reused is never written or closed. */
+static dev_t ct_spill_dev;
+static ino_t ct_spill_ino;
+static const int ct_fd_floors[] = {1000, 256, 64, 16};
+
+/* `fd` moved to the highest floor the descriptor limit allows (the original
+ * closed), or `fd` itself. */
+CT_NOINST static int ct_fd_high(int fd)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    for (size_t i = 0; i < CT_ARRAY_LEN(ct_fd_floors); i++) {
+        if (fd >= ct_fd_floors[i])
+            return fd;
+        int hi = fcntl(fd, F_DUPFD_CLOEXEC, ct_fd_floors[i]);
+        if (hi >= 0) {
+            close(fd);
+            return hi;
+        }
+    }
+    return fd;
+}
+
+CT_NOINST static bool ct_fd_is(int fd, dev_t dev, ino_t ino)
+{
+    struct stat st;
+    return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+/* Creates the event file exclusively at `tmpl` (its XXXXXX replaced by an
+ * unpredictable part; 0600), with its header. Returns the descriptor or -1. */
+CT_NOINST static int ct_spill_create(char *tmpl)
+{
+    int fd = mkostemps(tmpl, (int)sizeof(CT_SPILL_SUFFIX) - 1, O_APPEND | O_CLOEXEC);
     if (fd < 0)
         return -1;
+    fd = ct_fd_high(fd);
     struct ct_spill_header h;
     ct_spill_header_init(&h);
-    if (write(fd, &h, sizeof(h)) != (ssize_t)sizeof(h)) {
+    struct stat st;
+    if (write(fd, &h, sizeof(h)) != (ssize_t)sizeof(h) || fstat(fd, &st) != 0) {
         close(fd);
-        unlink(path);
+        unlink(tmpl);
         errno = ENOSPC;
         return -1;
     }
+    ct_spill_dev = st.st_dev;
+    ct_spill_ino = st.st_ino;
     return fd;
 }
 
 int ct_spill_open(const char *output)
 {
     int pid = (int)getpid();
-    snprintf(ct_spill_path, sizeof(ct_spill_path), "%s.%d.ctraw", output, pid);
+    snprintf(ct_spill_path, sizeof(ct_spill_path), "%s.%d.XXXXXX" CT_SPILL_SUFFIX, output, pid);
     ct_spill_fd = ct_spill_create(ct_spill_path);
     if (ct_spill_fd >= 0)
         return 0;
@@ -88,7 +123,8 @@ int ct_spill_open(const char *output)
     for (size_t i = 0; i < CT_ARRAY_LEN(dirs) && ct_spill_fd < 0; i++) {
         if (!dirs[i] || !dirs[i][0])
             continue;
-        snprintf(ct_spill_path, sizeof(ct_spill_path), "%s/%s.%d.ctraw", dirs[i], base, pid);
+        snprintf(ct_spill_path, sizeof(ct_spill_path), "%s/%s.%d.XXXXXX" CT_SPILL_SUFFIX, dirs[i],
+                 base, pid);
         ct_spill_fd = ct_spill_create(ct_spill_path);
     }
     if (ct_spill_fd >= 0) {
@@ -101,6 +137,37 @@ int ct_spill_open(const char *output)
            strerror(err));
     ct_spill_path[0] = '\0';
     return -1;
+}
+
+bool ct_spill_check(void)
+{
+    int fd = ct_spill_fd;
+    if (fd < 0)
+        return false;
+    if (CT_LIKELY(ct_fd_is(fd, ct_spill_dev, ct_spill_ino)))
+        return true;
+    /* The program closed our descriptor (its number may be another file of
+     * its own now): never touch that number again; reopen ours by path if
+     * it is still the same file. */
+    int nfd = ct_spill_path[0] ? open(ct_spill_path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW) : -1;
+    if (nfd >= 0)
+        nfd = ct_fd_high(nfd);
+    if (nfd >= 0 && !ct_fd_is(nfd, ct_spill_dev, ct_spill_ino)) {
+        close(nfd);
+        nfd = -1;
+    }
+    ct_spill_fd = nfd;
+    if (nfd < 0)
+        ct_log("the program closed the event file's descriptor; events beyond the in-memory "
+               "buffers are dropped and counted");
+    return nfd >= 0;
+}
+
+int ct_spill_read_fd(void)
+{
+    if (!ct_spill_check())
+        return -1;
+    return fcntl(ct_spill_fd, F_DUPFD_CLOEXEC, 0);
 }
 
 CT_NOINST static ssize_t ct_write_chunk_raw(int fd, const struct ct_chunk_header *h,
@@ -144,7 +211,7 @@ size_t ct_chunk_read(int fd, const struct ct_chunk_ref *c, uint8_t *scratch, str
 
 void ct_spill_forget(void)
 {
-    if (ct_spill_fd >= 0)
+    if (ct_fd_is(ct_spill_fd, ct_spill_dev, ct_spill_ino))
         close(ct_spill_fd); /* our copy of the parent's descriptor */
     ct_spill_fd = -1;
     ct_spill_path[0] = '\0';
@@ -157,7 +224,7 @@ int ct_spill_append(const struct ct_chunk_header *h, const void *payload)
         ct_spill_lazy = false;
         ct_spill_open(ct_cfg.output);
     }
-    if (ct_spill_fd < 0)
+    if (!ct_spill_check())
         return -1;
     size_t want = sizeof(*h) + h->nbytes;
     ssize_t n = ct_write_chunk_raw(ct_spill_fd, h, payload);
@@ -168,7 +235,8 @@ int ct_spill_append(const struct ct_chunk_header *h, const void *payload)
                ct_spill_path, n < 0 ? strerror(errno) : "short write");
         int fd = ct_spill_fd;
         ct_spill_fd = -1;
-        close(fd);
+        if (ct_fd_is(fd, ct_spill_dev, ct_spill_ino))
+            close(fd);
         return -1;
     }
     return 0;
@@ -176,7 +244,7 @@ int ct_spill_append(const struct ct_chunk_header *h, const void *payload)
 
 void ct_spill_close(bool remove)
 {
-    if (ct_spill_fd >= 0)
+    if (ct_fd_is(ct_spill_fd, ct_spill_dev, ct_spill_ino))
         close(ct_spill_fd);
     ct_spill_fd = -1;
     if (remove && ct_spill_path[0])

@@ -15,6 +15,15 @@ extern int ct_spill_fd;
 /* Creates the spill file beside `output` (falling back to $TMPDIR and /tmp)
  * and writes its header. Returns 0 or -1 (with one message). */
 CT_INTERNAL int ct_spill_open(const char *output);
+/* The event file's name ends with this; before it, "<output>.<pid>.XXXXXX"
+ * with an unpredictable part (the file is created exclusively, 0600). */
+#define CT_SPILL_SUFFIX ".ctraw"
+/* True when ct_spill_fd is still our event file. When the program closed the
+ * number (and maybe reused it), the file is reopened by path if it is still
+ * the same one, else ct_spill_fd becomes -1. Async-signal-safe. */
+CT_INTERNAL bool ct_spill_check(void);
+/* A descriptor of its own to read the event file back (close it), or -1. */
+CT_INTERNAL int ct_spill_read_fd(void);
 /* The load bias of the executable (0 unless PIE). */
 CT_INTERNAL uint64_t ct_exe_bias(void);
 /* Fills a file header for this process. */

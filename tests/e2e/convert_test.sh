@@ -18,8 +18,9 @@ for _ in $(seq 1000); do grep -q ready "$dir/out" 2>/dev/null && break; sleep 0.
 sleep 0.5
 kill -9 "$pid"
 wait "$pid" && fail "the spinning program was not killed" || true
-raw=$dir/k.json.$pid.ctraw
-[[ -f $raw ]] || fail "no event file $raw left by the killed process"
+raws=("$dir"/k.json."$pid".??????.ctraw)
+[[ ${#raws[@]} == 1 && -f ${raws[0]} ]] || fail "no event file k.json.$pid.XXXXXX.ctraw left by the killed process"
+raw=${raws[0]}
 [[ ! -e $dir/k.json ]] || fail "a trace was written at the final path by a killed process"
 "$conv" --output "$dir/k2.json" "$raw" || fail "calltrace-convert failed on $raw"
 "$check" "$dir/k2.json" --expect-root main --expect-function middle >/dev/null ||
