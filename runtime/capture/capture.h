@@ -218,14 +218,7 @@ CT_INTERNAL int ct_capture_init(void);
 CT_INTERNAL bool ct_probe_recover(void *ucontext);
 extern bool ct_probe_armed;
 
-/* Output (capture_fmt.c): the table for the traced executable (this one,
- * or the one an event file names), loaded on first use. */
-CT_INTERNAL const struct ct_ftab *ct_capture_out_table(void);
-CT_INTERNAL void ct_capture_out_set(const char *exe, uint64_t bias);
-struct ct_jw;
-/* Writes "arguments": [...] or "return_value": {...} for a value record. */
-CT_INTERNAL void ct_values_json(struct ct_jw *w, uint64_t fn, unsigned what, uint32_t sig,
-                                const uint8_t *data, size_t len);
+/* Values as JSON: views/values.h, with these descriptors. */
 
 /* The argument-capturing hook set (arch/x86_64/capture_entry.S), for
  * core's table. */
