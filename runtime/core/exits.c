@@ -10,13 +10,19 @@
 #include <unistd.h>
 
 #include "core/lifecycle.h"
+#include "record/watchdog.h"
 
 void _exit(int status);
 void _Exit(int status);
 
 __attribute__((noreturn, visibility("default"))) CT_NOINST void _exit(int status)
 {
+    /* _exit may be called from a signal handler that interrupted malloc or a
+     * flush: the writer thread bounds the write (watchdog.h) */
+    bool watched = ct_watchdog_arm(pthread_self(), 0, status);
     ct_runtime_finalize(); /* returns at once in a vfork or untraced child */
+    if (watched)
+        ct_watchdog_disarm();
     for (;;)
         syscall(SYS_exit_group, status);
 }

@@ -26,6 +26,7 @@
 #include "core/lifecycle.h"
 #include "core/signals.h"
 #include "record/thread.h"
+#include "record/watchdog.h"
 #include "record/writer.h"
 
 enum ct_state { CT_UNINIT, CT_INITIALIZING, CT_READY, CT_FINALIZING, CT_FINALIZED };
@@ -169,11 +170,13 @@ int ct_runtime_finalize(void)
     uint64_t g = atomic_load(&ct_gate);
     atomic_store(&ct_gate, CT_GATE(CT_GATE_EPOCH(g), CT_HOOK_OFF));
     ct_final_ticks = ct_clock_ticks();
-    ct_writer_stop(); /* everything handed off is now in the spill file */
-    if (ct_ending.signal)
+    ct_writer_drain(); /* everything handed off is now in the spill file */
+    if (ct_ending.signal || ct_watchdog_armed())
         ct_meta_dump_buffers(); /* the raw stream first: formatting may not survive */
     ct_meta_write(true);
     int rc = ct_output_write(true);
+    ct_watchdog_disarm(); /* the writer stops now: nothing left to watch */
+    ct_writer_stop();
     ct_announce_drops();
     ct_output_release();
     ct_spill_close(rc == 0);

@@ -19,6 +19,7 @@
 
 #include "capture/capture.h"
 #include "record/hooks.h"
+#include "record/watchdog.h"
 
 
 static const int ct_crash_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
@@ -28,6 +29,8 @@ static _Atomic int ct_owner;       /* tid of the thread writing the trace */
 static _Atomic bool ct_written;
 static volatile sig_atomic_t ct_watch_sig;
 static struct sigaction ct_prev_alarm;
+/* The bound of a write without a writer thread to watch it. */
+#define CT_ALARM_SECONDS 10u
 
 const char *ct_signal_name(int sig)
 {
@@ -60,10 +63,10 @@ CT_NOINST static bool ct_is_handler(const struct sigaction *sa)
                                        : sa->sa_handler != SIG_DFL && sa->sa_handler != SIG_IGN;
 }
 
-/* Writing the trace hung: end the process with the signal that started it. */
 /* Writes the final trace (lifecycle.c): given at install. */
 static int (*ct_finalize)(void);
 
+/* Writing the trace hung: end the process with the signal that started it. */
 CT_NOINST static void ct_watchdog(int sig)
 {
     (void)sig;
@@ -75,6 +78,24 @@ CT_NOINST static void ct_watchdog(int sig)
     sigprocmask(SIG_UNBLOCK, &set, NULL);
     raise(s);
     syscall(SYS_exit_group, 128 + s); /* not reached */
+}
+
+/* Without a writer thread (it could not start, or a forked child): the
+ * write is bounded by an alarm instead, the program's own timer paused. */
+CT_NOINST static void ct_finalize_with_alarm(int sig)
+{
+    ct_watch_sig = sig;
+    struct sigaction wd = {.sa_handler = ct_watchdog};
+    sigaction(SIGALRM, &wd, &ct_prev_alarm);
+    sigset_t alrm;
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    sigprocmask(SIG_UNBLOCK, &alrm, NULL); /* the handler's mask blocks everything */
+    unsigned left = alarm(CT_ALARM_SECONDS);
+    ct_finalize();
+    alarm(left);
+    sigprocmask(SIG_BLOCK, &alrm, NULL);
+    sigaction(SIGALRM, &ct_prev_alarm, NULL);
 }
 
 CT_NOINST static void ct_write_once(int sig, const siginfo_t *si)
@@ -89,18 +110,12 @@ CT_NOINST static void ct_write_once(int sig, const siginfo_t *si)
             .tid = me,
             .crash = !ct_is_term(sig),
         };
-        ct_watch_sig = sig;
-        struct sigaction wd = {.sa_handler = ct_watchdog};
-        sigaction(SIGALRM, &wd, &ct_prev_alarm);
-        sigset_t alrm;
-        sigemptyset(&alrm);
-        sigaddset(&alrm, SIGALRM);
-        sigprocmask(SIG_UNBLOCK, &alrm, NULL); /* the handler's mask blocks everything */
-        unsigned left = alarm(10);
-        ct_finalize();
-        alarm(left);
-        sigprocmask(SIG_BLOCK, &alrm, NULL);
-        sigaction(SIGALRM, &ct_prev_alarm, NULL);
+        if (ct_watchdog_arm(pthread_self(), sig, 128 + sig)) {
+            ct_finalize(); /* bounded by the writer thread (watchdog.h) */
+            ct_watchdog_disarm();
+        } else {
+            ct_finalize_with_alarm(sig);
+        }
         atomic_store(&ct_written, true);
     } else if (expected != (int)me) {
         /* another thread is writing the trace: let it finish first */

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,11 +14,15 @@
 #include "stream/pack.h"
 #include "record/thread.h"
 #include "record/handoff.h"
+#include "record/watchdog.h"
 #include "record/writer.h"
 
 static pthread_t ct_writer_thread;
 static _Atomic bool ct_writer_quit;   /* asked to drain and stop */
 static _Atomic int ct_writer_once;
+/* ct_writer_drain(): requests, and the last request a pass that found
+ * nothing left to write has answered (a futex word) */
+static _Atomic uint32_t ct_drain_req, ct_drain_ack;
 
 /* One pass over every thread: writes what was handed off. Returns the
  * number of buffers written. */
@@ -62,6 +67,8 @@ CT_NOINST static void *ct_writer_main(void *arg)
     uint32_t scratch_cap = 0;
     for (;;) {
         uint32_t k = atomic_load_explicit(&ct_handoff_kicks, memory_order_seq_cst);
+        uint32_t req = atomic_load_explicit(&ct_drain_req, memory_order_acquire);
+        ct_watchdog_poll();
         if (!meta_written && ct_clock_measure() > 0) {
             /* calibrated early: even a process killed by SIGKILL leaves an
              * event file whose times convert */
@@ -70,6 +77,10 @@ CT_NOINST static void *ct_writer_main(void *arg)
         }
         if (ct_writer_pass(&scratch, &scratch_cap))
             continue;
+        if (atomic_load_explicit(&ct_drain_ack, memory_order_relaxed) != req) {
+            atomic_store_explicit(&ct_drain_ack, req, memory_order_release);
+            syscall(SYS_futex, &ct_drain_ack, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+        }
         if (atomic_load_explicit(&ct_writer_quit, memory_order_acquire))
             break;
         atomic_store_explicit(&ct_handoff_sleeping, true, memory_order_seq_cst);
@@ -111,6 +122,21 @@ void ct_writer_forget(void)
     atomic_store(&ct_writer_quit, false);
     atomic_store(&ct_handoff_sleeping, false);
     atomic_store(&ct_writer_once, 1); /* and none is started in the child */
+}
+
+void ct_writer_drain(void)
+{
+    if (!atomic_load_explicit(&ct_handoff_up, memory_order_acquire))
+        return;
+    uint32_t want = atomic_fetch_add_explicit(&ct_drain_req, 1, memory_order_acq_rel) + 1;
+    ct_handoff_kick();
+    for (;;) {
+        uint32_t ack = atomic_load_explicit(&ct_drain_ack, memory_order_acquire);
+        if ((int32_t)(ack - want) >= 0)
+            return;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        syscall(SYS_futex, &ct_drain_ack, FUTEX_WAIT_PRIVATE, ack, &ts, NULL, 0);
+    }
 }
 
 void ct_writer_stop(void)

@@ -12,6 +12,9 @@
 
 /* Starts the writer once (record/handoff.h says whether it runs). */
 CT_INTERNAL void ct_writer_start(void);
+/* Waits until everything handed off so far is written; the writer runs on
+ * (and watches, see watchdog.h). */
+CT_INTERNAL void ct_writer_drain(void);
 /* Writes everything handed off, then stops the thread and waits for it. */
 CT_INTERNAL void ct_writer_stop(void);
 /* In a forked child: the writer thread does not exist there. */
