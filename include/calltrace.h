@@ -163,6 +163,19 @@ struct calltrace_hook {
         __attribute__((used, section("calltrace_hooks"), aligned(8))) = {                \
             (void (*)(void))(function), (on_enter), (on_exit)}
 
+/* A setuid, setgid or otherwise privileged program (AT_SECURE) records
+ * nothing and writes no file: its environment is not trusted, and a trace
+ * beside it would be a file owned by the privileged user. A program that
+ * wants its trace all the same says so once, at file scope, in one of its
+ * sources:
+ *
+ *     CALLTRACE_ALLOW_SECURE_EXECUTION();
+ *
+ * It is then traced with the default settings (CALLTRACE_* are still
+ * ignored) into <executable>.json. */
+#define CALLTRACE_ALLOW_SECURE_EXECUTION() \
+    const int calltrace_allow_secure_execution __attribute__((used, visibility("default"))) = 1
+
 #ifdef __cplusplus
 }
 #endif

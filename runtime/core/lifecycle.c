@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "calltrace.h"
@@ -44,7 +45,7 @@ CT_NOINST static void ct_atfork_child(void)
         atomic_store(&ct_gate, CT_GATE(0, CT_HOOK_OFF));
         return;
     }
-    ct_pid = getpid();
+    ct_pid = ct_thread_pid = getpid();
     ct_writer_forget();
     ct_thread_forget_all();
     ct_output_atfork_child();
@@ -73,9 +74,21 @@ CT_NOINST static void ct_on_quick_exit(void)
  * trace themselves. */
 extern const int ct_runtime_disabled __attribute__((weak));
 
+/* Defined by CALLTRACE_ALLOW_SECURE_EXECUTION() (calltrace.h). */
+extern const int calltrace_allow_secure_execution __attribute__((weak));
+
+/* The runtime stays off: in tools, and in privileged programs that did not
+ * opt in. */
+CT_NOINST static bool ct_runtime_off(void)
+{
+    if (&ct_runtime_disabled != NULL)
+        return true;
+    return getauxval(AT_SECURE) && &calltrace_allow_secure_execution == NULL;
+}
+
 int ct_runtime_init(void)
 {
-    if (&ct_runtime_disabled != NULL) {
+    if (ct_runtime_off()) {
         atomic_store(&ct_gate, CT_GATE(0, CT_HOOK_OFF));
         atomic_store(&ct_state, CT_FINALIZED);
         return -1;
@@ -92,7 +105,8 @@ int ct_runtime_init(void)
         ct_capture_early();
     ct_thread_init();
     ct_spill_open(ct_cfg.output);
-    ct_pid = getpid();
+    ct_pid = ct_thread_pid = getpid();
+    ct_thread_on_fork = ct_atfork_child;
     pthread_atfork(NULL, NULL, ct_atfork_child);
     at_quick_exit(ct_on_quick_exit);
     ct_signals_install(ct_runtime_finalize);
@@ -127,7 +141,7 @@ CT_NOINST static void ct_announce_drops(void)
 {
     struct ct_drop_totals d;
     ct_thread_drop_totals(&d);
-    if (!d.depth && !d.reentrant && !d.buffer && !d.untraced && !d.after_exit)
+    if (!d.depth && !d.reentrant && !d.buffer && !d.untraced && !d.after_exit && !d.at_fork)
         return;
     char line[400];
     size_t n = 0;
@@ -151,6 +165,10 @@ CT_NOINST static void ct_announce_drops(void)
         CT_DROP_PART("; %llu events of threads after their last key destructor (not "
                      "configurable)",
                      (unsigned long long)d.after_exit);
+    if (d.at_fork)
+        CT_DROP_PART("; %llu events around a fork made without fork() (_Fork, clone: not "
+                     "configurable)",
+                     (unsigned long long)d.at_fork);
     if (d.untraced)
         CT_DROP_PART("; %llu threads not traced (thread limit or no memory)",
                      (unsigned long long)d.untraced);

@@ -248,12 +248,37 @@ CT_NOINST static bool ct_ring_full(struct ct_thread *t, uint32_t s)
     return false;
 }
 
+pid_t ct_thread_pid;
+_Atomic uint64_t ct_lost_at_fork;
+void (*ct_thread_on_fork)(void);
+
+/* A child made without fork()'s atfork handlers (_Fork, a raw fork or clone
+ * syscall) still has the parent's threads, and believes in its writer: set
+ * it up as a child of its own once, here in the slow path. The buffer's
+ * events are the parent's (it writes them itself): the child forgets them. */
+CT_NOINST static bool ct_thread_forked(struct ct_thread *t)
+{
+    pid_t pid = getpid();
+    if (CT_LIKELY(pid == ct_thread_pid || !ct_thread_on_fork))
+        return false;
+    ct_thread_pid = pid;
+    ct_thread_on_fork();
+    /* the child's own first events are among them: counted */
+    atomic_fetch_add(&ct_lost_at_fork, atomic_load_explicit(&t->count, memory_order_relaxed));
+    atomic_store_explicit(&t->count, 0, memory_order_relaxed);
+    return true;
+}
+
 void ct_thread_spill(struct ct_thread *t)
 {
     uint32_t n = atomic_load_explicit(&t->count, memory_order_relaxed);
     if (n == 0)
         return;
     int saved = errno;
+    if (CT_UNLIKELY(ct_thread_forked(t))) {
+        errno = saved;
+        return;
+    }
     uint32_t s = atomic_load_explicit(&t->seq, memory_order_relaxed);
     if (!ct_handoff_running()) {
         /* no writer (not started, or it could not be): write it here */
@@ -411,7 +436,8 @@ void ct_thread_put_ext(struct ct_thread *t, uint64_t ticks, unsigned ext, uint64
 void ct_thread_drop_totals(struct ct_drop_totals *out)
 {
     *out = (struct ct_drop_totals){.untraced = atomic_load(&ct_untraced_threads),
-                                   .after_exit = atomic_load(&ct_lost_after_exit)};
+                                   .after_exit = atomic_load(&ct_lost_after_exit),
+                                   .at_fork = atomic_load(&ct_lost_at_fork)};
     uint32_t n = atomic_load_explicit(&ct_thread_count, memory_order_acquire);
     for (uint32_t i = 0; i < n; i++) {
         struct ct_thread *t = __atomic_load_n(&ct_threads[i], __ATOMIC_ACQUIRE);

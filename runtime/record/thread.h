@@ -112,8 +112,14 @@ struct ct_drop_totals {
     uint64_t buffer;    /* records of full rings (drop policy) or failed writes */
     uint64_t untraced;  /* threads that could not be traced */
     uint64_t after_exit; /* events of threads past their last key destructor */
+    uint64_t at_fork;    /* events in a buffer a child made without atfork handlers inherited */
 };
 CT_INTERNAL void ct_thread_drop_totals(struct ct_drop_totals *out);
+
+/* The traced process, and what turns a child made without atfork handlers
+ * into a process of its own (set at init; ct_thread_spill() checks). */
+extern pid_t ct_thread_pid;
+extern void (*ct_thread_on_fork)(void);
 
 /* In a forked child: the parent's threads are gone; the forking thread
  * registers afresh on its next event. */
