@@ -7,18 +7,21 @@
  * every buffer is packed straight from memory into the spill file, so even
  * then the raw stream on disk is complete. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "core/signals.h"
 
 #include "capture/capture.h"
 #include "record/hooks.h"
+#include "record/meta.h"
 #include "record/watchdog.h"
 
 
@@ -29,6 +32,10 @@ static _Atomic int ct_owner;       /* tid of the thread writing the trace */
 static _Atomic bool ct_written;
 static volatile sig_atomic_t ct_watch_sig;
 static struct sigaction ct_prev_alarm;
+/* Faults passed on to the program's own handler that first save the events
+ * (each appends every thread's buffers to the event file). */
+#define CT_FAULT_DUMPS_MAX 4u
+static unsigned ct_fault_dumps;
 /* The bound of a write without a writer thread to watch it. */
 #define CT_ALARM_SECONDS 10u
 
@@ -125,28 +132,56 @@ CT_NOINST static void ct_write_once(int sig, const siginfo_t *si)
     }
 }
 
+/* Runs the program's own handler as the kernel would have: with the mask
+ * the thread had, plus the handler's sa_mask and the signal itself (unless
+ * SA_NODEFER), and once only under SA_RESETHAND. */
+CT_NOINST static void ct_call_prev(int sig, siginfo_t *si, void *uc)
+{
+    struct sigaction p = ct_prev[sig];
+    if (p.sa_flags & SA_RESETHAND) {
+        struct sigaction dfl = {.sa_handler = SIG_DFL};
+        sigaction(sig, &dfl, NULL);
+        ct_prev[sig] = dfl;
+    }
+    sigset_t mask = p.sa_mask, old;
+    if (uc) {
+        const sigset_t *had = &((const ucontext_t *)uc)->uc_sigmask;
+        sigorset(&mask, &mask, had);
+    }
+    if (!(p.sa_flags & SA_NODEFER))
+        sigaddset(&mask, sig);
+    pthread_sigmask(SIG_SETMASK, &mask, &old);
+    if (p.sa_flags & SA_SIGINFO)
+        p.sa_sigaction(sig, si, uc);
+    else
+        p.sa_handler(sig);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 CT_NOINST static void ct_on_signal(int sig, siginfo_t *si, void *uc)
 {
     /* a fault reading a value the program passed (capture.c): resume */
     if ((sig == SIGSEGV || sig == SIGBUS) && uc && ct_probe_recover(uc))
         return;
     int saved = errno;
-    const struct sigaction *prev = &ct_prev[sig];
-    if (ct_is_term(sig) && ct_is_handler(prev)) {
-        /* the program handles it: it decides whether the process ends (an
-         * exit() then writes the trace as usual) */
-        if (prev->sa_flags & SA_SIGINFO)
-            prev->sa_sigaction(sig, si, uc);
-        else
-            prev->sa_handler(sig);
+    if (ct_is_handler(&ct_prev[sig])) {
+        /* The program handles it and decides whether the process ends (an
+         * exit() then writes the trace as usual). A fault it may not survive:
+         * the event file gets every thread's events first, a few times. */
+        if (!ct_is_term(sig) && ct_fault_dumps < CT_FAULT_DUMPS_MAX) {
+            ct_fault_dumps++;
+            ct_meta_dump_buffers();
+            ct_meta_write(false);
+        }
+        ct_call_prev(sig, si, uc);
         errno = saved;
         return;
     }
     ct_write_once(sig, si);
-    /* Give the signal back to what was there before us. A fault re-executes
+    /* Give the signal back to the default disposition. A fault re-executes
      * the faulting instruction on return; anything else is raised again and
      * delivered, with that disposition, as soon as this handler returns. */
-    sigaction(sig, prev, NULL);
+    sigaction(sig, &ct_prev[sig], NULL);
     bool fault = si && si->si_code > 0 &&
                  (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL);
     if (!fault)
