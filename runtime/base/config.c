@@ -245,6 +245,17 @@ CT_NOINST static char *ct_proc_getenv(const char *name)
     return NULL;
 }
 
+/* CALLTRACE_OUTPUT, made absolute against the directory the program starts
+ * in: a later chdir() must not split the trace from its event file. */
+CT_NOINST static void ct_cfg_output(struct ct_config *cfg, const char *v, size_t len)
+{
+    char cwd[PATH_MAX];
+    if (v[0] != '/' && getcwd(cwd, sizeof(cwd)) && strlen(cwd) + 1 + len < sizeof(cfg->output) - 32)
+        snprintf(cfg->output, sizeof(cfg->output), "%s/%s", strcmp(cwd, "/") ? cwd : "", v);
+    else
+        memcpy(cfg->output, v, len + 1);
+}
+
 void ct_config_load(struct ct_config *cfg, char *(*get)(const char *))
 {
     extern char **environ;
@@ -267,7 +278,7 @@ void ct_config_load(struct ct_config *cfg, char *(*get)(const char *))
             ct_log("CALLTRACE_OUTPUT='%.64s' is not a usable file path; using %s", v,
                    cfg->output);
         else
-            memcpy(cfg->output, v, len + 1);
+            ct_cfg_output(cfg, v, len);
     }
 
     v = get("CALLTRACE_MAX_DEPTH");
