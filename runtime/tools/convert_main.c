@@ -6,17 +6,16 @@
  * is left beside the output when the final trace could not be written (a
  * crash that damaged the process, a kill). Functions are named from the
  * executable the file records (or --exe), at the load address it records. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "calltrace.h"
 #include "base/config.h"
-#include "core/output.h"
+#include "tools/convert.h"
 
-/* This program is built on the runtime's archive: it must not trace itself. */
-extern const int ct_runtime_disabled;
-const int ct_runtime_disabled = 1;
+#define CT_CONVERT_EXIT_USAGE 2
 
 static void usage(FILE *to)
 {
@@ -50,7 +49,7 @@ static char *conv_getenv(const char *name)
 int main(int argc, char **argv)
 {
     const char *raw = NULL, *exe = NULL;
-    char out[4096];
+    char out[PATH_MAX];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -68,12 +67,12 @@ int main(int argc, char **argv)
             raw = a;
         } else {
             usage(stderr);
-            return 2;
+            return CT_CONVERT_EXIT_USAGE;
         }
     }
     if (!raw) {
         usage(stderr);
-        return 2;
+        return CT_CONVERT_EXIT_USAGE;
     }
     if (!opt_output) {
         size_t len = strlen(raw);
@@ -82,11 +81,13 @@ int main(int argc, char **argv)
         snprintf(out, sizeof(out), "%.*s.json", (int)len, raw);
         opt_output = out;
     }
-    ct_config_load(&ct_cfg, conv_getenv);
-    ct_cfg.formats &= ~(unsigned)CT_FMT_RAW; /* the input is the raw stream */
-    if (!ct_cfg.formats)
-        ct_cfg.formats = CT_FMT_JSON;
-    int rc = ct_output_convert(raw, exe);
+    static struct ct_config cfg = CT_CONFIG_DEFAULTS;
+    ct_config_load(&cfg, conv_getenv);
+    ct_log_debug = cfg.debug; /* CALLTRACE_DEBUG: this program's own log */
+    cfg.formats &= ~(unsigned)CT_FMT_RAW; /* the input is the raw stream */
+    if (!cfg.formats)
+        cfg.formats = CT_FMT_JSON;
+    int rc = ct_convert(&cfg, raw, exe);
     if (rc)
         fprintf(stderr, "calltrace-convert: %s\n", calltrace_strerror(rc));
     return rc ? 1 : 0;

@@ -11,7 +11,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "trace/tree.h"
+
+/* A payload: the largest value record, and one record of room. */
+#define CT_TREE_PAYLOAD_CAP (CT_VALUES_MAX + sizeof(struct ct_event))
+
+CT_NOINST static void ct_ignore_open(void *ctx, unsigned depth, uint64_t fn, uint64_t start)
+{
+    (void)ctx, (void)depth, (void)fn, (void)start;
+}
+CT_NOINST static void ct_ignore_close(void *ctx, unsigned depth, uint64_t fn, uint64_t start,
+                                      uint64_t end, unsigned flags)
+{
+    (void)ctx, (void)depth, (void)fn, (void)start, (void)end, (void)flags;
+}
+CT_NOINST static void ct_ignore_mark(void *ctx, unsigned depth, uint64_t fn, uint64_t ticks,
+                                     const char *label, size_t len)
+{
+    (void)ctx, (void)depth, (void)fn, (void)ticks, (void)label, (void)len;
+}
+
+const struct ct_tree_sink ct_tree_ignore = {NULL, ct_ignore_open, ct_ignore_close, ct_ignore_mark,
+                                            NULL};
 
 int ct_tree_init(struct ct_tree *t, const struct ct_tree_sink *sink, unsigned cap)
 {
@@ -204,14 +226,8 @@ CT_NOINST static void ct_tree_mark_done(struct ct_tree *t, size_t len)
         return;
     }
     /* inside a frame that may yet be dropped: hold it */
-    if (t->npending == t->pending_cap) {
-        size_t cap = t->pending_cap ? t->pending_cap * 2 : 8;
-        struct ct_tree_pending *p = realloc(t->pending, cap * sizeof(*p));
-        if (!p)
-            return; /* out of memory: the mark is lost */
-        t->pending = p;
-        t->pending_cap = cap;
-    }
+    if (!CT_VEC_RESERVE(t->pending, t->pending_cap, t->npending + 1))
+        return; /* out of memory: the mark is lost */
     struct ct_tree_pending *p = &t->pending[t->npending++];
     p->ticks = t->mark_ticks;
     p->depth = t->depth;
@@ -219,18 +235,92 @@ CT_NOINST static void ct_tree_mark_done(struct ct_tree *t, size_t len)
     memcpy(p->label, label, len);
 }
 
+/* A mark's label or captured values begin: their bytes come in the next
+ * records. Returns how many of those to skip (all, when they cannot be
+ * taken). */
+CT_NOINST static size_t ct_tree_payload(struct ct_tree *t, const struct ct_event *e)
+{
+    size_t len = (size_t)CT_EXT_PAYLOAD_LEN(e);
+    if (!t->pl_buf && !(t->pl_buf = malloc(CT_TREE_PAYLOAD_CAP))) {
+        ct_tree_settle(t);
+        return CT_EXT_FOLLOWERS(e); /* no memory: skip the label or values */
+    }
+    t->pl_type = CT_EXT_TYPE(e);
+    t->pl_sig = (uint32_t)(CT_EXT_ARG(e) >> 32);
+    if (len > CT_VALUES_MAX) { /* not something capture writes */
+        ct_tree_settle(t);
+        return CT_EXT_FOLLOWERS(e);
+    }
+    t->pl_len = len;
+    t->pl_have = 0;
+    if (len == 0)
+        ct_tree_values_done(t);
+    return 0;
+}
+
+/* One record of a payload in progress. */
+CT_NOINST static void ct_tree_payload_bytes(struct ct_tree *t, const struct ct_event *e)
+{
+    size_t k = t->pl_len - t->pl_have;
+    if (k > sizeof(*e))
+        k = sizeof(*e);
+    memcpy(t->pl_buf + t->pl_have, e, k);
+    t->pl_have += k;
+    if (t->pl_have == t->pl_len)
+        ct_tree_values_done(t);
+}
+
+/* An extension record at ts (`before`: the time of the record before it).
+ * Returns how many of the records after it to skip. */
+CT_NOINST static size_t ct_tree_ext(struct ct_tree *t, const struct ct_event *e, uint64_t ts,
+                                    uint64_t before)
+{
+    switch (CT_EXT_TYPE(e)) {
+    case CT_EXT_REGION:
+        ct_tree_close_all(t, before);
+        return 0;
+    case CT_EXT_LOST: /* records were discarded here: nothing open can be trusted */
+        ct_tree_close_all(t, before);
+        t->lost += CT_EXT_ARG(e);
+        return 0;
+    case CT_EXT_UNWIND: /* calls abandoned by a longjmp */
+        if (t->limited)
+            ct_tree_catch_up(t, ts);
+        for (uint64_t k = CT_EXT_ARG(e); k > 0 && t->depth > 0; k--)
+            ct_tree_pop(t, ts, CT_CLOSE_UNWOUND);
+        return 0;
+    case CT_EXT_MARK:
+        if (t->limited)
+            ct_tree_catch_up(t, ts);
+        t->mark_ticks = ts;
+        return ct_tree_payload(t, e); /* its label follows like values do */
+    case CT_EXT_ARGS:
+    case CT_EXT_RETVAL:
+        return ct_tree_payload(t, e);
+    default:
+        return 0; /* unknown extension: skip it */
+    }
+}
+
+CT_NOINST static void ct_tree_enter(struct ct_tree *t, uint64_t fn, uint64_t ts)
+{
+    if (t->depth == t->cap) {
+        t->overflow++;
+        return;
+    }
+    t->stack[t->depth++] = (struct ct_tree_frame){fn, ts, 0, 0, false};
+    if (!t->limited)
+        t->open_pending = true; /* after its arguments, if they follow */
+    else
+        ct_tree_catch_up(t, ts);
+}
+
 void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const struct ct_event *e = &ev[i];
         if (t->pl_have < t->pl_len) { /* bytes of a mark's label or of captured values */
-            size_t k = t->pl_len - t->pl_have;
-            if (k > sizeof(*e))
-                k = sizeof(*e);
-            memcpy(t->pl_buf + t->pl_have, e, k);
-            t->pl_have += k;
-            if (t->pl_have == t->pl_len)
-                ct_tree_values_done(t);
+            ct_tree_payload_bytes(t, e);
             continue;
         }
         bool value_record = CT_EV_KIND(e) == CT_EV_EXT &&
@@ -242,15 +332,7 @@ void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
             t->last_ticks = ts;
         switch (CT_EV_KIND(e)) {
         case CT_EV_ENTER:
-            if (t->depth == t->cap) {
-                t->overflow++;
-                break;
-            }
-            t->stack[t->depth++] = (struct ct_tree_frame){e->addr, ts, 0, 0, false};
-            if (!t->limited)
-                t->open_pending = true; /* after its arguments, if they follow */
-            else
-                ct_tree_catch_up(t, ts);
+            ct_tree_enter(t, e->addr, ts);
             break;
         case CT_EV_EXIT:
             if (t->limited)
@@ -258,50 +340,7 @@ void ct_tree_feed(struct ct_tree *t, const struct ct_event *ev, size_t n)
             ct_tree_exit(t, e->addr, ts);
             break;
         case CT_EV_EXT:
-            switch (CT_EXT_TYPE(e)) {
-            case CT_EXT_REGION:
-                ct_tree_close_all(t, before);
-                break;
-            case CT_EXT_LOST: /* records were discarded here: nothing open can be trusted */
-                ct_tree_close_all(t, before);
-                t->lost += CT_EXT_ARG(e);
-                break;
-            case CT_EXT_UNWIND: /* calls abandoned by a longjmp */
-                if (t->limited)
-                    ct_tree_catch_up(t, ts);
-                for (uint64_t k = CT_EXT_ARG(e); k > 0 && t->depth > 0; k--)
-                    ct_tree_pop(t, ts, CT_CLOSE_UNWOUND);
-                break;
-            case CT_EXT_MARK:
-                if (t->limited)
-                    ct_tree_catch_up(t, ts);
-                t->mark_ticks = ts;
-                /* its label follows like values do */
-                __attribute__((fallthrough));
-            case CT_EXT_ARGS:
-            case CT_EXT_RETVAL: {
-                size_t len = (size_t)CT_EXT_PAYLOAD_LEN(e);
-                if (!t->pl_buf && !(t->pl_buf = malloc(CT_VALUES_MAX + 16))) {
-                    ct_tree_settle(t);
-                    i += CT_EXT_FOLLOWERS(e); /* no memory: skip the label or values */
-                    break;
-                }
-                t->pl_type = CT_EXT_TYPE(e);
-                t->pl_sig = (uint32_t)(CT_EXT_ARG(e) >> 32);
-                if (len > CT_VALUES_MAX) { /* not something capture writes */
-                    ct_tree_settle(t);
-                    i += CT_EXT_FOLLOWERS(e);
-                    break;
-                }
-                t->pl_len = len;
-                t->pl_have = 0;
-                if (len == 0)
-                    ct_tree_values_done(t);
-                break;
-            }
-            default:
-                break; /* unknown extension: skip it */
-            }
+            i += ct_tree_ext(t, e, ts, before);
             break;
         default:
             break;

@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 
+#include "base/ct.h"
 #include "stream/event.h"
 
 enum ct_close_flags {
@@ -46,6 +47,10 @@ struct ct_tree_sink {
     void (*values)(void *ctx, unsigned depth, uint64_t fn, unsigned what, uint32_t sig,
                    const uint8_t *data, size_t len);
 };
+
+/* A sink that ignores everything: for what the builder itself counts
+ * (calls, the last time, the calls still open). */
+extern const struct ct_tree_sink ct_tree_ignore;
 
 struct ct_tree_frame {
     uint64_t fn;
@@ -91,7 +96,7 @@ struct ct_tree {
     unsigned pl_type;
     uint32_t pl_sig;
     size_t pl_len, pl_have;
-    uint8_t *pl_buf;          /* CT_VALUES_MAX + 16 */
+    uint8_t *pl_buf;          /* CT_VALUES_MAX bytes and one record more */
     uint8_t *vals;            /* arguments per frame: cap x CT_VALUES_MAX */
     bool open_pending;        /* the top frame opens once its arguments are known */
     bool exit_pending;        /* the top frame closes once its return value is known */

@@ -15,15 +15,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/clock.h"
 #include "views/format.h"
 #include "views/jsonw.h"
+
+#define CT_CHROME_NEST 8u      /* the writer's nesting: events are shallow */
+#define CT_CHROME_WRAP_DEPTH 2u /* pretty: one event per line */
 
 struct ct_chrome {
     struct ct_jw w;
     uint64_t pid;
     uint32_t tid; /* of the current thread */
-    struct ct_out_run run;
+    const struct ct_out_run *run;
 };
 
 /* {"name": <name>, "ph": <ph>, "pid", "tid" (and the rest is the caller's). */
@@ -58,19 +60,19 @@ CT_NOINST static void ct_chrome_meta(struct ct_chrome *c, const char *what, cons
 CT_NOINST static void *ct_chrome_begin(int fd, const struct ct_out_run *run)
 {
     struct ct_chrome *c = calloc(1, sizeof(*c));
-    if (!c || ct_jw_init(&c->w, fd, ct_cfg.pretty, 8) != 0) {
+    if (!c || ct_jw_init(&c->w, fd, run->cfg->pretty, CT_CHROME_NEST) != 0) {
         free(c);
         return NULL;
     }
-    c->w.wrap_depth = 2; /* one event per line */
+    c->w.wrap_depth = CT_CHROME_WRAP_DEPTH;
     c->pid = run->pid;
     c->tid = (uint32_t)c->pid;
-    c->run = *run;
+    c->run = run;
     ct_jw_obj(&c->w);
     ct_jw_key(&c->w, "traceEvents");
     ct_jw_arr(&c->w);
-    const char *slash = strrchr(ct_cfg.exe, '/');
-    ct_chrome_meta(c, "process_name", slash ? slash + 1 : ct_cfg.exe);
+    const char *slash = strrchr(run->exe, '/');
+    ct_chrome_meta(c, "process_name", slash ? slash + 1 : run->exe);
     return c;
 }
 
@@ -87,8 +89,8 @@ CT_NOINST static void ct_chrome_close(void *st, unsigned depth, uint64_t fn, uin
     (void)depth;
     struct ct_chrome *c = st;
     struct ct_jw *w = &c->w;
-    const struct ct_symbol *sym = ct_out_symbol(fn);
-    uint64_t s = ct_clock_to_ns(start), e = ct_clock_to_ns(end);
+    const struct ct_symbol *sym = ct_out_symbol(c->run, fn);
+    uint64_t s = ct_out_ns(c->run, start), e = ct_out_ns(c->run, end);
     ct_chrome_event(c, sym->name, strlen(sym->name), "X");
     ct_jw_key(w, "ts");
     ct_jw_milli(w, s);
@@ -116,7 +118,7 @@ CT_NOINST static void ct_chrome_mark(void *st, unsigned depth, uint64_t fn, uint
     ct_jw_key(&c->w, "s");
     ct_jw_str(&c->w, "t");
     ct_jw_key(&c->w, "ts");
-    ct_jw_milli(&c->w, ct_clock_to_ns(ticks));
+    ct_jw_milli(&c->w, ct_out_ns(c->run, ticks));
     ct_jw_obj_end(&c->w);
 }
 
@@ -126,7 +128,7 @@ CT_NOINST static int ct_chrome_end(void *st)
     ct_jw_arr_end(&c->w); /* traceEvents */
     ct_jw_key(&c->w, "displayTimeUnit");
     ct_jw_str(&c->w, "ns");
-    ct_json_metadata(&c->w, "otherData", &c->run);
+    ct_json_metadata(&c->w, "otherData", c->run);
     ct_jw_obj_end(&c->w);
     int err = ct_jw_finish(&c->w);
     free(c);

@@ -16,18 +16,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "views/format.h"
 #include "views/stacks.h"
 #include "views/textw.h"
-#include "record/thread.h"
 
 /* A thread's root frame: not a function address (those are < 2^63). */
 #define CT_FOLDED_THREAD (UINT64_C(1) << 63)
 
+#define CT_FOLDED_TID_MAX 16 /* " [4294967295]" */
+
 struct ct_folded {
     struct ct_jw w;
-    char (*threads)[CT_THREAD_NAME_MAX + 16]; /* "name [tid]" by thread index */
-    uint32_t nthreads, threads_cap;
+    const struct ct_out_run *run;
+    char (*threads)[CT_SNAP_NAME_MAX + CT_FOLDED_TID_MAX]; /* "name [tid]" by thread index */
+    size_t nthreads, threads_cap;
     struct ct_folded_mark {
         uint32_t stack; /* where it was made: the innermost open call's stack, or the thread's */
         char label[CT_MARK_MAX + 1];
@@ -35,40 +38,34 @@ struct ct_folded {
     size_t nmarks, marks_cap;
     struct ct_calls calls;
     uint64_t *self_ns; /* by stack id */
-    uint32_t self_cap;
+    size_t self_cap;
     bool nomem;
 };
 
 CT_NOINST static void *ct_folded_begin(int fd, const struct ct_out_run *run)
 {
-    (void)run;
     struct ct_folded *f = calloc(1, sizeof(*f));
     if (!f)
         return NULL;
-    if (ct_calls_init(&f->calls, ct_cfg.max_depth) != 0 || ct_jw_init(&f->w, fd, false, 0) != 0) {
+    if (ct_calls_init(&f->calls, run->cfg->max_depth) != 0 || ct_jw_init(&f->w, fd, false, 0) != 0) {
         ct_calls_free(&f->calls);
         free(f);
         return NULL;
     }
+    f->run = run;
     return f;
 }
 
 CT_NOINST static void ct_folded_thread(void *st, const struct ct_out_thread *th)
 {
     struct ct_folded *f = st;
-    if (f->nthreads == f->threads_cap) {
-        uint32_t cap = f->threads_cap ? f->threads_cap * 2 : 16;
-        void *v = realloc(f->threads, (size_t)cap * sizeof(*f->threads));
-        if (!v) {
-            f->nomem = true;
-            f->calls.root = 0;
-            return;
-        }
-        f->threads = v;
-        f->threads_cap = cap;
+    if (!CT_VEC_RESERVE(f->threads, f->threads_cap, f->nthreads + 1)) {
+        f->nomem = true;
+        f->calls.root = 0;
+        return;
     }
     snprintf(f->threads[f->nthreads], sizeof(f->threads[0]), "%s [%u]", th->name, th->tid);
-    f->calls.root = ct_stacks_intern(&f->calls.stacks, 0, CT_FOLDED_THREAD | f->nthreads);
+    f->calls.root = ct_stacks_intern(&f->calls.stacks, 0, CT_FOLDED_THREAD | (uint64_t)f->nthreads);
     f->nthreads++;
 }
 
@@ -77,15 +74,9 @@ CT_NOINST static void ct_folded_mark(void *st, unsigned depth, uint64_t fn, uint
 {
     (void)fn, (void)ticks;
     struct ct_folded *f = st;
-    if (f->nmarks == f->marks_cap) {
-        size_t cap = f->marks_cap ? f->marks_cap * 2 : 16;
-        void *v = realloc(f->marks, cap * sizeof(*f->marks));
-        if (!v) {
-            f->nomem = true;
-            return;
-        }
-        f->marks = v;
-        f->marks_cap = cap;
+    if (!CT_VEC_RESERVE(f->marks, f->marks_cap, f->nmarks + 1)) {
+        f->nomem = true;
+        return;
     }
     struct ct_folded_mark *m = &f->marks[f->nmarks++];
     m->stack = depth && depth <= f->calls.cap ? f->calls.open[depth - 1].stack : f->calls.root;
@@ -103,7 +94,7 @@ CT_NOINST static void ct_folded_frames(struct ct_folded *f, uint32_t stack)
     for (size_t i = 0; i < depth; i++) {
         uint64_t fn = f->calls.path[i];
         const char *name = (fn & CT_FOLDED_THREAD) ? f->threads[fn & ~CT_FOLDED_THREAD]
-                                                   : ct_out_symbol(fn)->name;
+                                                   : ct_out_symbol(f->run, fn)->name;
         if (i)
             ct_jw_write(w, ";", 1);
         ct_tw_clean(w, name, strlen(name), ";", ':');
@@ -113,7 +104,7 @@ CT_NOINST static void ct_folded_frames(struct ct_folded *f, uint32_t stack)
 CT_NOINST static void ct_folded_open(void *st, unsigned depth, uint64_t fn, uint64_t start)
 {
     struct ct_folded *f = st;
-    ct_calls_open(&f->calls, depth, fn, start);
+    ct_calls_open(&f->calls, depth, fn, ct_out_ns(f->run, start));
 }
 
 CT_NOINST static void ct_folded_close(void *st, unsigned depth, uint64_t fn, uint64_t start,
@@ -123,21 +114,14 @@ CT_NOINST static void ct_folded_close(void *st, unsigned depth, uint64_t fn, uin
     (void)flags;
     struct ct_folded *f = st;
     struct ct_call_done d;
-    if (!ct_calls_close(&f->calls, depth, start, end, &d))
+    if (!ct_calls_close(&f->calls, depth, ct_out_ns(f->run, start), ct_out_ns(f->run, end), &d))
         return;
-    if (d.stack >= f->self_cap) {
-        uint32_t cap = f->self_cap ? f->self_cap : 64;
-        while (cap <= d.stack)
-            cap *= 2;
-        uint64_t *v = realloc(f->self_ns, (size_t)cap * sizeof(*v));
-        if (!v) {
-            f->nomem = true;
-            return;
-        }
-        memset(v + f->self_cap, 0, (size_t)(cap - f->self_cap) * sizeof(*v));
-        f->self_ns = v;
-        f->self_cap = cap;
+    size_t had = f->self_cap;
+    if (!CT_VEC_RESERVE(f->self_ns, f->self_cap, (size_t)d.stack + 1)) {
+        f->nomem = true;
+        return;
     }
+    memset(f->self_ns + had, 0, (f->self_cap - had) * sizeof(*f->self_ns));
     f->self_ns[d.stack] += d.self_ns;
 }
 

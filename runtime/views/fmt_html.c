@@ -1,7 +1,8 @@
 /* fmt_html.c — one self-contained HTML page: a flame chart per thread.
  *
  * The page needs no network and loads no other file: its style and code
- * (html_template.h) and the trace itself, as JSON data blocks the code reads
+ * (views/html/, embedded at build time as views/html_page.h) and the trace
+ * itself, as JSON data blocks the code reads
  * at load:
  *   <script type="application/json" id="ct-meta">{version, exe, pid,
  *     timestamp, total_calls, threads, complete, truncated, duration_ns,
@@ -26,16 +27,19 @@
 #include <string.h>
 
 #include "calltrace.h"
-#include "base/clock.h"
+#include "base/vec.h"
 #include "views/format.h"
-#include "views/html_template.h"
+#include "views/html_page.h" /* generated from views/html/ at build time */
 #include "views/jsonw.h"
 #include "views/stacks.h"
 
 #define CT_HTML_PER_LINE 64 /* records per line of `ev` */
 
+#define CT_HTML_NEST 8 /* the writer's nesting: the data blocks are shallow */
+
 struct ct_html {
     struct ct_jw w;
+    const struct ct_out_run *run;
     struct ct_stacks fns; /* the functions (parent 0); the page's index is id - 1 */
     uint64_t prev_ns;     /* the time of this thread's previous record */
     uint64_t records;     /* this thread's records so far */
@@ -51,15 +55,9 @@ CT_NOINST static void ct_html_raw(struct ct_html *h, const char *s)
 /* A JSON string with every '<' as \u003c. */
 CT_NOINST static void ct_html_strn(struct ct_html *h, const char *s, size_t n)
 {
-    size_t need = n * 6 + 3;
-    if (need > h->scratch_cap) {
-        char *p = realloc(h->scratch, need);
-        if (!p) {
-            ct_jw_str(&h->w, "?"); /* ENOMEM: the page still parses */
-            return;
-        }
-        h->scratch = p;
-        h->scratch_cap = need;
+    if (!CT_VEC_RESERVE(h->scratch, h->scratch_cap, CT_JSON_ESCAPED_MAX(n))) {
+        ct_jw_str(&h->w, "?"); /* ENOMEM: the page still parses */
+        return;
     }
     size_t len = ct_json_escape(s, n, h->scratch, h->scratch_cap);
     const char *p = h->scratch, *end = p + len, *lt = memchr(p, '<', len);
@@ -107,24 +105,23 @@ CT_NOINST static void ct_html_record(struct ct_html *h, int64_t head, uint64_t n
 CT_NOINST static void *ct_html_begin(int fd, const struct ct_out_run *run)
 {
     struct ct_html *h = calloc(1, sizeof(*h));
-    if (!h || ct_jw_init(&h->w, fd, false, 8) != 0) {
+    if (!h || ct_jw_init(&h->w, fd, false, CT_HTML_NEST) != 0) {
         free(h);
         return NULL;
     }
+    h->run = run;
     struct ct_jw *w = &h->w;
-    char ts[48];
-    ct_out_iso8601(ct_clk.base_real, ts, sizeof(ts));
     ct_jw_write(w, ct_html_head, sizeof(ct_html_head) - 1);
     ct_html_raw(h, "<script type=\"application/json\" id=\"ct-meta\">");
     ct_jw_obj(w);
     ct_jw_key(w, "version");
     ct_jw_str(w, CALLTRACE_VERSION_STRING);
     ct_jw_key(w, "exe");
-    ct_html_str(h, ct_cfg.exe);
+    ct_html_str(h, run->exe);
     ct_jw_key(w, "pid");
     ct_jw_u64(w, run->pid);
     ct_jw_key(w, "timestamp");
-    ct_jw_str(w, ts);
+    ct_jw_str(w, run->timestamp);
     ct_jw_key(w, "total_calls");
     ct_jw_u64(w, run->total_calls);
     ct_jw_key(w, "threads");
@@ -134,9 +131,9 @@ CT_NOINST static void *ct_html_begin(int fd, const struct ct_out_run *run)
     ct_jw_key(w, "truncated");
     ct_jw_bool(w, run->truncated);
     ct_jw_key(w, "duration_ns");
-    ct_jw_u64(w, ct_clock_to_ns(run->end_ticks));
+    ct_jw_u64(w, ct_out_ns(run, run->end_ticks));
     ct_jw_key(w, "clock");
-    ct_jw_str(w, ct_clk.use_tsc ? "tsc" : "monotonic");
+    ct_jw_str(w, run->clock.use_tsc ? "tsc" : "monotonic");
     const uint64_t dropped[] = {run->drops.depth, run->drops.reentrant, run->drops.buffer,
                                 run->drops.untraced_threads};
     ct_html_u64s(w, "dropped", dropped, CT_ARRAY_LEN(dropped));
@@ -172,7 +169,7 @@ CT_NOINST static void ct_html_close(void *st, unsigned depth, uint64_t fn, uint6
                                     uint64_t end, unsigned flags)
 {
     struct ct_html *h = st;
-    uint64_t s = ct_clock_to_ns(start), e = ct_clock_to_ns(end);
+    uint64_t s = ct_out_ns(h->run, start), e = ct_out_ns(h->run, end);
     ct_html_record(h, depth, s);
     ct_jw_u64(&h->w, e - s);
     ct_jw_i64(&h->w, ct_html_fn(h, fn));
@@ -183,7 +180,7 @@ CT_NOINST static void ct_html_mark(void *st, unsigned depth, uint64_t fn, uint64
                                    const char *label, size_t len)
 {
     struct ct_html *h = st;
-    ct_html_record(h, -1 - (int64_t)depth, ct_clock_to_ns(ticks));
+    ct_html_record(h, -1 - (int64_t)depth, ct_out_ns(h->run, ticks));
     ct_jw_i64(&h->w, ct_html_fn(h, fn));
     ct_html_strn(h, label, len > CT_MARK_MAX ? CT_MARK_MAX : len);
 }
@@ -213,7 +210,7 @@ CT_NOINST static int ct_html_end(void *st)
     ct_html_raw(h, "<script type=\"application/json\" id=\"ct-fns\">");
     ct_jw_arr(w);
     for (uint32_t id = 1; id < h->fns.n; id++) {
-        const struct ct_symbol *sym = ct_out_symbol(h->fns.nodes[id].fn);
+        const struct ct_symbol *sym = ct_out_symbol(h->run, h->fns.nodes[id].fn);
         ct_jw_write(w, "\n", 1);
         ct_jw_arr(w);
         ct_html_str(h, sym->name);

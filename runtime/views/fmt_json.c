@@ -13,10 +13,14 @@
 #include <unistd.h>
 
 #include "calltrace.h"
-#include "base/clock.h"
+#include "base/hash.h"
+#include "base/vec.h"
 #include "views/format.h"
-#include "capture/capture.h"
 #include "views/jsonw.h"
+#include "views/values.h"
+
+#define CT_JSON_FNS_BITS 10u    /* the function cache starts with 2^10 slots */
+#define CT_JSON_NEST_EXTRA 16u  /* writer nesting above two per call level */
 
 struct ct_mark_rec {
     uint64_t ticks, fn;
@@ -37,10 +41,12 @@ struct ct_json_fn {
 
 struct ct_json {
     struct ct_jw w;
+    const struct ct_out_run *run;
     struct ct_json_fn *fns; /* open addressing, power-of-two size */
-    size_t nfns, fn_cap;
+    size_t nfns, fn_cap; /* fn_cap = 2^fn_bits */
+    unsigned fn_bits;
     struct ct_mark_rec *marks; /* of the current thread */
-    size_t nmarks, cap;
+    size_t nmarks, marks_cap;
     /* the innermost open call's "children": not begun yet (its arguments
      * may come first), open, or closed (its return value followed) */
     enum { CT_KIDS_PENDING, CT_KIDS_OPEN, CT_KIDS_CLOSED } kids;
@@ -48,7 +54,7 @@ struct ct_json {
 
 CT_NOINST static char *ct_json_escaped_dup(const char *s, uint32_t *len)
 {
-    size_t n = strlen(s), cap = n * 6 + 3;
+    size_t n = strlen(s), cap = CT_JSON_ESCAPED_MAX(n);
     char *out = malloc(cap);
     if (out)
         *len = (uint32_t)ct_json_escape(s, n, out, cap);
@@ -57,7 +63,7 @@ CT_NOINST static char *ct_json_escaped_dup(const char *s, uint32_t *len)
 
 CT_NOINST static size_t ct_json_slot(const struct ct_json *j, uint64_t fn)
 {
-    size_t i = (size_t)((fn * 0x9e3779b97f4a7c15ull) >> 20) & (j->fn_cap - 1);
+    size_t i = ct_hash_slot(fn, j->fn_bits);
     while (j->fns[i].fn && j->fns[i].fn != fn)
         i = (i + 1) & (j->fn_cap - 1);
     return i;
@@ -69,12 +75,15 @@ CT_NOINST static const struct ct_json_fn *ct_json_fn(struct ct_json *j, uint64_t
     if (j->fn_cap && j->fns[ct_json_slot(j, fn)].fn == fn)
         return &j->fns[ct_json_slot(j, fn)];
     if (2 * (j->nfns + 1) > j->fn_cap) {
-        size_t cap = j->fn_cap ? j->fn_cap * 2 : 1024;
+        unsigned old_bits = j->fn_bits;
+        j->fn_bits = j->fn_cap ? j->fn_bits + 1 : CT_JSON_FNS_BITS;
+        size_t cap = (size_t)1 << j->fn_bits;
         struct ct_json_fn *old = j->fns;
         size_t old_cap = j->fn_cap;
         j->fns = calloc(cap, sizeof(*j->fns));
         if (!j->fns) {
             j->fns = old;
+            j->fn_bits = old_bits;
             return NULL;
         }
         j->fn_cap = cap;
@@ -83,7 +92,7 @@ CT_NOINST static const struct ct_json_fn *ct_json_fn(struct ct_json *j, uint64_t
                 j->fns[ct_json_slot(j, old[i].fn)] = old[i];
         free(old);
     }
-    const struct ct_symbol *sym = ct_out_symbol(fn);
+    const struct ct_symbol *sym = ct_out_symbol(j->run, fn);
     struct ct_json_fn e = {.fn = fn, .line = sym->line};
     e.addr_len = (uint32_t)snprintf(e.addr, sizeof(e.addr), "\"0x%llx\"", (unsigned long long)fn);
     e.name = ct_json_escaped_dup(sym->name, &e.name_len);
@@ -139,7 +148,7 @@ CT_NOINST static void ct_json_ending(struct ct_jw *w, const struct ct_out_run *r
     ct_jw_key(w, "signal");
     ct_jw_u64(w, (uint64_t)e->signal);
     ct_jw_key(w, "name");
-    ct_jw_str(w, ct_signal_name(e->signal));
+    ct_jw_str(w, run->signal_name);
     ct_jw_key(w, "code");
     ct_jw_i64(w, e->code);
     if (e->crash) {
@@ -151,7 +160,7 @@ CT_NOINST static void ct_json_ending(struct ct_jw *w, const struct ct_out_run *r
     ct_jw_key(w, "stack");
     ct_jw_arr(w);
     for (unsigned i = 0; i < run->ending_depth; i++) {
-        const struct ct_symbol *sym = ct_out_symbol(run->ending_stack[i]);
+        const struct ct_symbol *sym = ct_out_symbol(run, run->ending_stack[i]);
         ct_jw_obj(w);
         ct_jw_key(w, "function");
         ct_jw_str(w, sym->name);
@@ -169,8 +178,6 @@ CT_NOINST static void ct_json_ending(struct ct_jw *w, const struct ct_out_run *r
 
 void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run *run)
 {
-    char ts[48];
-    ct_out_iso8601(ct_clk.base_real, ts, sizeof(ts));
     ct_jw_key(w, key);
     ct_jw_obj(w);
     ct_jw_key(w, "version");
@@ -178,9 +185,9 @@ void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run 
     ct_jw_key(w, "format_version");
     ct_jw_u64(w, 1);
     ct_jw_key(w, "timestamp");
-    ct_jw_str(w, ts);
+    ct_jw_str(w, run->timestamp);
     ct_jw_key(w, "executable");
-    ct_jw_str(w, ct_cfg.exe);
+    ct_jw_str(w, run->exe);
     ct_jw_key(w, "pid");
     ct_jw_u64(w, run->pid);
     ct_jw_key(w, "total_calls");
@@ -190,15 +197,15 @@ void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run 
     ct_jw_key(w, "complete");
     ct_jw_bool(w, run->final);
     ct_jw_key(w, "duration_ns");
-    ct_jw_u64(w, ct_clock_to_ns(run->end_ticks));
+    ct_jw_u64(w, ct_out_ns(run, run->end_ticks));
     ct_jw_key(w, "clock");
-    ct_jw_str(w, ct_clk.use_tsc ? "tsc" : "monotonic");
+    ct_jw_str(w, run->clock.use_tsc ? "tsc" : "monotonic");
     ct_jw_key(w, "start_monotonic_ns");
-    ct_jw_u64(w, ct_clk.base_mono);
+    ct_jw_u64(w, run->clock.base_mono);
     ct_jw_key(w, "max_depth");
-    ct_jw_u64(w, ct_cfg.max_depth);
+    ct_jw_u64(w, run->cfg->max_depth);
     ct_jw_key(w, "capture_args");
-    ct_jw_bool(w, ct_capture_tab.fns.nslots != 0 || run->values);
+    ct_jw_bool(w, run->capture_args || run->values);
     ct_json_drops(w, &run->drops, true);
     ct_jw_key(w, "filtered");
     ct_jw_obj(w);
@@ -223,10 +230,11 @@ void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run 
 CT_NOINST static void *ct_json_begin(int fd, const struct ct_out_run *run)
 {
     struct ct_json *j = calloc(1, sizeof(*j));
-    if (!j || ct_jw_init(&j->w, fd, ct_cfg.pretty, ct_cfg.max_depth * 2 + 16) != 0) {
+    if (!j || ct_jw_init(&j->w, fd, run->cfg->pretty, run->cfg->max_depth * 2 + CT_JSON_NEST_EXTRA) != 0) {
         free(j);
         return NULL;
     }
+    j->run = run;
     ct_jw_obj(&j->w);
     ct_json_metadata(&j->w, "metadata", run);
     ct_jw_key(&j->w, "call_trees");
@@ -267,7 +275,7 @@ CT_NOINST static void ct_json_open(void *st, unsigned depth, uint64_t fn, uint64
     if (f)
         ct_jw_json(w, f->name, f->name_len);
     else
-        ct_jw_str(w, ct_out_symbol(fn)->name);
+        ct_jw_str(w, ct_out_symbol(j->run, fn)->name);
     ct_jw_key(w, "address");
     if (f)
         ct_jw_json(w, f->addr, f->addr_len);
@@ -277,11 +285,11 @@ CT_NOINST static void ct_json_open(void *st, unsigned depth, uint64_t fn, uint64
     if (f)
         ct_jw_json(w, f->file, f->file_len);
     else
-        ct_jw_str(w, ct_out_symbol(fn)->file ? ct_out_symbol(fn)->file : "??");
+        ct_jw_str(w, ct_out_symbol(j->run, fn)->file ? ct_out_symbol(j->run, fn)->file : "??");
     ct_jw_key(w, "line");
-    ct_jw_u64(w, f ? f->line : ct_out_symbol(fn)->line);
+    ct_jw_u64(w, f ? f->line : ct_out_symbol(j->run, fn)->line);
     ct_jw_key(w, "start_ns");
-    ct_jw_u64(w, ct_clock_to_ns(start));
+    ct_jw_u64(w, ct_out_ns(j->run, start));
     j->kids = CT_KIDS_PENDING;
 }
 
@@ -300,7 +308,7 @@ CT_NOINST static void ct_json_values(void *st, unsigned depth, uint64_t fn, unsi
             ct_jw_arr_end(&j->w);
         j->kids = CT_KIDS_CLOSED;
     }
-    ct_values_json(&j->w, fn, what, sig, data, len);
+    ct_values_json(&j->w, j->run, fn, what, sig, data, len);
 }
 
 CT_NOINST static void ct_json_close(void *st, unsigned depth, uint64_t fn, uint64_t start,
@@ -310,7 +318,7 @@ CT_NOINST static void ct_json_close(void *st, unsigned depth, uint64_t fn, uint6
     (void)fn;
     struct ct_json *j = st;
     struct ct_jw *w = &j->w;
-    uint64_t s = ct_clock_to_ns(start), e = ct_clock_to_ns(end);
+    uint64_t s = ct_out_ns(j->run, start), e = ct_out_ns(j->run, end);
     if (j->kids == CT_KIDS_PENDING) {
         ct_jw_key(w, "children");
         ct_jw_arr(w);
@@ -331,14 +339,8 @@ CT_NOINST static void ct_json_mark(void *st, unsigned depth, uint64_t fn, uint64
                                    const char *label, size_t len)
 {
     struct ct_json *j = st;
-    if (j->nmarks == j->cap) {
-        size_t cap = j->cap ? j->cap * 2 : 16;
-        struct ct_mark_rec *m = realloc(j->marks, cap * sizeof(*m));
-        if (!m)
-            return;
-        j->marks = m;
-        j->cap = cap;
-    }
+    if (!CT_VEC_RESERVE(j->marks, j->marks_cap, j->nmarks + 1))
+        return;
     struct ct_mark_rec *m = &j->marks[j->nmarks++];
     m->ticks = ticks;
     m->fn = fn;
@@ -361,10 +363,10 @@ CT_NOINST static void ct_json_thread_end(void *st, const struct ct_out_thread *t
         ct_jw_key(w, "label");
         ct_jw_strn(w, m->label, m->len);
         ct_jw_key(w, "timestamp_ns");
-        ct_jw_u64(w, ct_clock_to_ns(m->ticks));
+        ct_jw_u64(w, ct_out_ns(j->run, m->ticks));
         ct_jw_key(w, "function");
         if (m->fn)
-            ct_jw_str(w, ct_out_symbol(m->fn)->name);
+            ct_jw_str(w, ct_out_symbol(j->run, m->fn)->name);
         else
             ct_jw_null(w);
         ct_jw_key(w, "depth");

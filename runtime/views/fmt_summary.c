@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/clock.h"
+#include "base/vec.h"
 #include "views/format.h"
 #include "views/stacks.h"
 #include "views/textw.h"
@@ -55,11 +55,11 @@ struct ct_summary {
     struct ct_jw w;
     struct ct_sum_mark *marks; /* up to CT_SUM_MARKS */
     size_t nmarks, more_marks;
-    struct ct_out_run run;
+    const struct ct_out_run *run;
     struct ct_calls calls;
     struct ct_stacks fns;         /* the functions (parent 0) */
     struct ct_sum_fn *fn;         /* by fns id */
-    uint32_t fn_cap;
+    size_t fn_cap;
     struct ct_sum_thread *threads;
     size_t nthreads, threads_cap;
     bool nomem;
@@ -70,8 +70,8 @@ CT_NOINST static void *ct_sum_begin(int fd, const struct ct_out_run *run)
     struct ct_summary *s = calloc(1, sizeof(*s));
     if (!s)
         return NULL;
-    s->run = *run;
-    if (ct_calls_init(&s->calls, ct_cfg.max_depth) != 0 || ct_jw_init(&s->w, fd, false, 0) != 0) {
+    s->run = run;
+    if (ct_calls_init(&s->calls, run->cfg->max_depth) != 0 || ct_jw_init(&s->w, fd, false, 0) != 0) {
         ct_calls_free(&s->calls);
         free(s);
         return NULL;
@@ -82,15 +82,9 @@ CT_NOINST static void *ct_sum_begin(int fd, const struct ct_out_run *run)
 CT_NOINST static void ct_sum_thread_begin(void *st, const struct ct_out_thread *th)
 {
     struct ct_summary *s = st;
-    if (s->nthreads == s->threads_cap) {
-        size_t cap = s->threads_cap ? s->threads_cap * 2 : 8;
-        struct ct_sum_thread *t = realloc(s->threads, cap * sizeof(*t));
-        if (!t) {
-            s->nomem = true;
-            return;
-        }
-        s->threads = t;
-        s->threads_cap = cap;
+    if (!CT_VEC_RESERVE(s->threads, s->threads_cap, s->nthreads + 1)) {
+        s->nomem = true;
+        return;
     }
     struct ct_sum_thread *t = &s->threads[s->nthreads];
     *t = (struct ct_sum_thread){strdup(th->key), strdup(th->name), 0, th->marks, 0};
@@ -124,7 +118,7 @@ CT_NOINST static void ct_sum_mark(void *st, unsigned depth, uint64_t fn, uint64_
     m->label[len] = '\0';
 }
 
-CT_NOINST static void ct_sum_name(struct ct_jw *w, uint64_t fn);
+CT_NOINST static void ct_sum_name(struct ct_summary *s, uint64_t fn);
 
 /* Marks: when, on which thread, inside which call. */
 CT_NOINST static void ct_sum_marks(struct ct_summary *s)
@@ -136,12 +130,12 @@ CT_NOINST static void ct_sum_marks(struct ct_summary *s)
     for (size_t i = 0; i < s->nmarks; i++) {
         const struct ct_sum_mark *m = &s->marks[i];
         ct_tw_str(w, "  at ");
-        ct_tw_dur(w, ct_clock_to_ns(m->ticks));
+        ct_tw_dur(w, ct_out_ns(s->run, m->ticks));
         ct_tw_str(w, "  thread ");
         ct_tw_str(w, s->threads[m->thread].key);
         ct_tw_str(w, m->fn ? "  in " : "  at the root");
         if (m->fn)
-            ct_sum_name(w, m->fn);
+            ct_sum_name(s, m->fn);
         ct_tw_str(w, ": ");
         ct_tw_clean(w, m->label, strlen(m->label), NULL, ' ');
         ct_jw_write(w, "\n", 1);
@@ -156,7 +150,7 @@ CT_NOINST static void ct_sum_marks(struct ct_summary *s)
 CT_NOINST static void ct_sum_open(void *st, unsigned depth, uint64_t fn, uint64_t start)
 {
     struct ct_summary *s = st;
-    ct_calls_open(&s->calls, depth, fn, start);
+    ct_calls_open(&s->calls, depth, fn, ct_out_ns(s->run, start));
 }
 
 /* The statistics of `fn`, added if new; NULL when out of memory. */
@@ -165,17 +159,10 @@ CT_NOINST static struct ct_sum_fn *ct_sum_fn_get(struct ct_summary *s, uint64_t 
     uint32_t id = ct_stacks_intern(&s->fns, 0, fn);
     if (!id)
         return NULL;
-    if (id >= s->fn_cap) {
-        uint32_t cap = s->fn_cap ? s->fn_cap * 2 : 64;
-        while (cap <= id)
-            cap *= 2;
-        struct ct_sum_fn *f = realloc(s->fn, (size_t)cap * sizeof(*f));
-        if (!f)
-            return NULL;
-        memset(f + s->fn_cap, 0, (size_t)(cap - s->fn_cap) * sizeof(*f));
-        s->fn = f;
-        s->fn_cap = cap;
-    }
+    size_t had = s->fn_cap;
+    if (!CT_VEC_RESERVE(s->fn, s->fn_cap, (size_t)id + 1))
+        return NULL;
+    memset(s->fn + had, 0, (s->fn_cap - had) * sizeof(*s->fn));
     s->fn[id].fn = fn;
     return &s->fn[id];
 }
@@ -186,7 +173,7 @@ CT_NOINST static void ct_sum_close(void *st, unsigned depth, uint64_t fn, uint64
     (void)flags;
     struct ct_summary *s = st;
     struct ct_call_done d;
-    if (!ct_calls_close(&s->calls, depth, start, end, &d))
+    if (!ct_calls_close(&s->calls, depth, ct_out_ns(s->run, start), ct_out_ns(s->run, end), &d))
         return;
     struct ct_sum_fn *f = ct_sum_fn_get(s, fn);
     if (!f || !s->nthreads) {
@@ -256,10 +243,10 @@ CT_NOINST static int ct_sum_by_dur(const void *a, const void *b)
     return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
 }
 
-CT_NOINST static void ct_sum_name(struct ct_jw *w, uint64_t fn)
+CT_NOINST static void ct_sum_name(struct ct_summary *s, uint64_t fn)
 {
-    const char *name = ct_out_symbol(fn)->name;
-    ct_tw_clean(w, name, strlen(name), NULL, ' ');
+    const char *name = ct_out_symbol(s->run, fn)->name;
+    ct_tw_clean(&s->w, name, strlen(name), NULL, ' ');
 }
 
 /* A duration with its left padding dropped: "1.234 ms". */
@@ -283,7 +270,7 @@ CT_NOINST static void ct_sum_path(struct ct_summary *s, uint32_t stack)
         }
         if (i)
             ct_tw_str(&s->w, " > ");
-        ct_sum_name(&s->w, s->calls.path[i]);
+        ct_sum_name(s, s->calls.path[i]);
     }
 }
 
@@ -303,7 +290,7 @@ CT_NOINST static void ct_sum_functions(struct ct_summary *s, struct ct_sum_fn **
             ct_tw_dur(w, cols[c]);
         }
         ct_jw_write(w, "  ", 2);
-        ct_sum_name(w, f->fn);
+        ct_sum_name(s, f->fn);
         ct_jw_write(w, "\n", 1);
     }
 }
@@ -348,7 +335,7 @@ CT_NOINST static void ct_sum_outliers(struct ct_summary *s, struct ct_sum_fn **o
             const struct ct_sum_thread *t = &s->threads[c->thread];
             if (k == 0) {
                 ct_tw_str(w, "  ");
-                ct_sum_name(w, f->fn);
+                ct_sum_name(s, f->fn);
                 ct_tw_str(w, ": mean ");
                 ct_sum_dur_tight(w, (uint64_t)(f->mean + 0.5));
                 ct_tw_str(w, ", sigma ");
@@ -381,11 +368,11 @@ CT_NOINST static int ct_sum_end(void *st)
     size_t n = 0;
     struct ct_sum_fn **order = malloc((s->fn_cap ? s->fn_cap : 1) * sizeof(*order));
     if (order) {
-        for (uint32_t id = 1; id < s->fn_cap; id++)
+        for (size_t id = 1; id < s->fn_cap; id++)
             if (s->fn[id].calls)
                 order[n++] = &s->fn[id];
         qsort(order, n, sizeof(*order), ct_sum_by_self);
-        ct_tw_header(&s->w, "summary", &s->run);
+        ct_tw_header(&s->w, "summary", s->run);
         ct_sum_functions(s, order, n);
         ct_sum_threads(s);
         ct_sum_marks(s);

@@ -16,14 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/clock.h"
 #include "views/format.h"
 #include "views/textw.h"
 
-#define CT_TEXT_INDENT 2 /* columns per nesting level */
+#define CT_TEXT_INDENT 2   /* columns per nesting level */
+#define CT_TEXT_DUR_COLS 11 /* " " and a duration */
 
 struct ct_text {
     struct ct_jw w;
+    const struct ct_out_run *run;
     bool pending; /* a call whose open line is not written yet */
     unsigned pending_depth;
     uint64_t pending_fn;
@@ -36,7 +37,7 @@ CT_NOINST static void ct_text_prefix(struct ct_text *t, const uint64_t *ns, unsi
         ct_jw_write(&t->w, " ", 1);
         ct_tw_dur(&t->w, *ns);
     } else {
-        ct_tw_fill(&t->w, ' ', 11);
+        ct_tw_fill(&t->w, ' ', CT_TEXT_DUR_COLS);
     }
     ct_jw_write(&t->w, " | ", 3);
     ct_tw_fill(&t->w, ' ', (size_t)depth * CT_TEXT_INDENT);
@@ -45,7 +46,7 @@ CT_NOINST static void ct_text_prefix(struct ct_text *t, const uint64_t *ns, unsi
 /* "name()". Captured arguments (a later issue) go between the parentheses. */
 CT_NOINST static void ct_text_call(struct ct_text *t, uint64_t fn)
 {
-    const char *name = ct_out_symbol(fn)->name;
+    const char *name = ct_out_symbol(t->run, fn)->name;
     ct_tw_clean(&t->w, name, strlen(name), NULL, ' ');
     ct_jw_write(&t->w, "()", 2);
 }
@@ -77,6 +78,7 @@ CT_NOINST static void *ct_text_begin(int fd, const struct ct_out_run *run)
         free(t);
         return NULL;
     }
+    t->run = run;
     ct_tw_header(&t->w, "text view", run);
     return t;
 }
@@ -110,7 +112,7 @@ CT_NOINST static void ct_text_close(void *st, unsigned depth, uint64_t fn, uint6
                                     uint64_t end, unsigned flags)
 {
     struct ct_text *t = st;
-    uint64_t ns = ct_clock_to_ns(end) - ct_clock_to_ns(start);
+    uint64_t ns = ct_out_ns(t->run, end) - ct_out_ns(t->run, start);
     if (t->pending && t->pending_depth == depth) { /* no children: one line */
         t->pending = false;
         ct_text_prefix(t, &ns, depth);
@@ -122,7 +124,7 @@ CT_NOINST static void ct_text_close(void *st, unsigned depth, uint64_t fn, uint6
         /* a captured return value (a later issue) goes right after the "}",
          * as uftrace writes "} = 42;" */
         ct_jw_write(&t->w, "} /* ", 5);
-        const char *name = ct_out_symbol(fn)->name;
+        const char *name = ct_out_symbol(t->run, fn)->name;
         ct_tw_clean(&t->w, name, strlen(name), NULL, ' ');
         ct_jw_write(&t->w, " */", 3);
     }

@@ -1,4 +1,4 @@
-/* capture_fmt.c — recorded values as JSON (layout in capture.h).
+/* fmt_values.c — recorded values as JSON (layout in capture/capture.h).
  *
  * Values are typed JSON: integers as exact numbers, bool as true/false, a
  * plain char as a one-character string, floating point as numbers ("nan",
@@ -13,46 +13,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "capture/capture.h"
-#include "views/format.h"
 #include "views/jsonw.h"
-#include "stream/spill.h"
+#include "views/values.h"
 
-static struct ct_ftab ct_out_tab;
-static bool ct_out_tried;
-static char ct_out_exe[PATH_MAX];
-static uint64_t ct_out_bias;
-static bool ct_out_exe_set;
+#define CT_VALUE_NEST_MAX 8u   /* members of members ...: deeper ones are null */
+#define CT_BITFIELD_MAX 57u    /* a bit-field read from one 8-byte word at any bit offset */
+#define CT_LDOUBLE_BYTES 10u   /* x87 extended precision */
+#define CT_ENUM_TEXT_MAX 512u  /* "A|B|C" */
 
-void ct_capture_out_set(const char *exe, uint64_t bias)
+/* The descriptors of the traced executable, or NULL. */
+CT_NOINST static const struct ct_ftab *ct_descs(const struct ct_out_run *run)
 {
-    ct_ftab_free(&ct_out_tab); /* an earlier file's */
-    snprintf(ct_out_exe, sizeof ct_out_exe, "%s", exe);
-    ct_out_bias = bias;
-    ct_out_exe_set = true;
-    ct_out_tried = false;
-}
-
-const struct ct_ftab *ct_capture_out_table(void)
-{
-    if (ct_capture_tab.fns.nslots && !ct_out_exe_set)
-        return &ct_capture_tab;
-    if (!ct_out_tried) {
-        ct_out_tried = true;
-        if (!ct_out_exe_set) {
-            ssize_t n = readlink("/proc/self/exe", ct_out_exe, sizeof(ct_out_exe) - 1);
-            if (n <= 0)
-                return NULL;
-            ct_out_exe[n] = '\0';
-            ct_out_bias = ct_exe_bias();
-        }
-        if (ct_ftab_load(&ct_out_tab, ct_out_exe, ct_out_bias, false) < 0)
-            ct_log("cannot read the debug information of %s: argument values are not shown",
-                   ct_out_exe);
-    }
-    return ct_out_tab.fns.nslots ? &ct_out_tab : NULL;
+    return run->descs ? run->descs(run->descs_ctx) : NULL;
 }
 
 struct ct_rd {
@@ -112,7 +86,7 @@ CT_NOINST static void ct_enum_json(struct ct_jw *w, const struct ct_type *t, uin
         }
     /* a combination of single-bit enumerators */
     uint64_t left = (uint64_t)v;
-    char buf[512];
+    char buf[CT_ENUM_TEXT_MAX];
     size_t len = 0;
     for (uint32_t i = 0; i < t->n && left && v > 0; i++) {
         uint64_t e = (uint64_t)t->enums[i].value;
@@ -137,11 +111,111 @@ CT_NOINST static void ct_enum_json(struct ct_jw *w, const struct ct_type *t, uin
         ct_jw_u64(w, raw);
 }
 
-/* One value from its bytes (n of them), nested members included. */
-CT_NOINST static void ct_bytes_json(struct ct_jw *w, const struct ct_type *t, const uint8_t *b,
-                                    uint32_t n, unsigned depth)
+CT_NOINST static void ct_bytes_json(struct ct_jw *w, const struct ct_out_run *run,
+                                    const struct ct_type *t, const uint8_t *b, uint32_t n,
+                                    unsigned depth);
+
+/* One character; other than printable ASCII as \u00XX. */
+CT_NOINST static void ct_char_json(struct ct_jw *w, unsigned c)
 {
-    if (!t || t->size > n || depth > 8) {
+    char tmp[12];
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+        tmp[0] = '"';
+        tmp[1] = (char)c;
+        tmp[2] = '"';
+        ct_jw_json(w, tmp, 3);
+    } else if (c == '"' || c == '\\') {
+        snprintf(tmp, sizeof tmp, "\"\\%c\"", (char)c);
+        ct_jw_json(w, tmp, 4);
+    } else {
+        snprintf(tmp, sizeof tmp, "\"\\u%04x\"", c);
+        ct_jw_json(w, tmp, 8);
+    }
+}
+
+/* float, double and long double by size. */
+CT_NOINST static void ct_float_json(struct ct_jw *w, const uint8_t *b, uint32_t size)
+{
+    if (size == sizeof(float)) {
+        float f;
+        memcpy(&f, b, sizeof f);
+        ct_num_text(w, "%.9g", f, true);
+    } else if (size == sizeof(double)) {
+        double d;
+        memcpy(&d, b, sizeof d);
+        ct_num_text(w, "%.17g", d, true);
+    } else {
+        long double ld = 0;
+        memcpy(&ld, b, CT_LDOUBLE_BYTES);
+        ct_num_text(w, "%.21Lg", ld, false);
+    }
+}
+
+/* {address, symbol}: named only when it is a function the executable
+ * describes; any other bits (a union member, a library's function) are not
+ * looked up. */
+CT_NOINST static void ct_fnptr_json(struct ct_jw *w, const struct ct_out_run *run, uint64_t raw)
+{
+    ct_jw_obj(w);
+    ct_jw_key(w, "address");
+    ct_jw_hex(w, raw);
+    ct_jw_key(w, "symbol");
+    const struct ct_ftab *tab = ct_descs(run);
+    const struct ct_symbol *s =
+        raw && tab && ct_ftab_find(tab, raw) ? ct_out_symbol(run, raw) : NULL;
+    ct_jw_str(w, s && s->name ? s->name : "??");
+    ct_jw_obj_end(w);
+}
+
+/* A bit-field member: read from the 8 bytes at its offset. */
+CT_NOINST static void ct_bitfield_json(struct ct_jw *w, const struct ct_member *m, const uint8_t *b,
+                                       uint32_t n)
+{
+    uint64_t word = 0;
+    uint32_t avail = n - m->off < sizeof(word) ? n - m->off : (uint32_t)sizeof(word);
+    memcpy(&word, b + m->off, avail);
+    uint64_t v = (word >> m->bit_off) & ((UINT64_C(1) << m->bit_size) - 1);
+    if (m->type && (m->type->kind == CT_T_SINT || (m->type->kind == CT_T_ENUM && m->type->is_signed)))
+        ct_jw_i64(w, ct_sext(v, m->bit_size));
+    else
+        ct_jw_u64(w, v);
+}
+
+CT_NOINST static void ct_members_json(struct ct_jw *w, const struct ct_out_run *run,
+                                      const struct ct_type *t, const uint8_t *b, uint32_t n,
+                                      unsigned depth)
+{
+    ct_jw_obj(w);
+    for (uint32_t i = 0; i < t->n; i++) {
+        const struct ct_member *m = &t->members[i];
+        ct_jw_key(w, m->name[0] ? m->name : "<anonymous>");
+        if (m->bit_size && m->bit_size <= CT_BITFIELD_MAX && m->off + 8 <= n + 8)
+            ct_bitfield_json(w, m, b, n);
+        else if (m->off <= n)
+            ct_bytes_json(w, run, m->type, b + m->off, n - m->off, depth + 1);
+        else
+            ct_jw_null(w);
+    }
+    ct_jw_obj_end(w);
+}
+
+CT_NOINST static void ct_array_json(struct ct_jw *w, const struct ct_out_run *run,
+                                    const struct ct_type *t, const uint8_t *b, uint32_t n,
+                                    unsigned depth)
+{
+    ct_jw_arr(w);
+    for (uint32_t i = 0; i < t->count && t->target && (uint64_t)(i + 1) * t->target->size <= n; i++)
+        ct_bytes_json(w, run, t->target, b + (size_t)i * t->target->size,
+                      n - i * t->target->size, depth + 1);
+    ct_jw_arr_end(w);
+}
+
+/* One value from its bytes (n of them), nested members included. */
+CT_NOINST static void ct_bytes_json(struct ct_jw *w, const struct ct_out_run *run,
+                                    const struct ct_type *t, const uint8_t *b, uint32_t n,
+                                    unsigned depth)
+{
+    if (!t || t->size > n || depth > CT_VALUE_NEST_MAX) {
         ct_jw_null(w);
         return;
     }
@@ -159,98 +233,37 @@ CT_NOINST static void ct_bytes_json(struct ct_jw *w, const struct ct_type *t, co
         else
             ct_jw_u64(w, raw & 0xff);
         return;
-    case CT_T_CHAR: { /* one character; other than printable ASCII as \u00XX */
-        char tmp[12];
-        unsigned c = b[0];
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-            tmp[0] = '"';
-            tmp[1] = (char)c;
-            tmp[2] = '"';
-            ct_jw_json(w, tmp, 3);
-        } else if (c == '"' || c == '\\') {
-            snprintf(tmp, sizeof tmp, "\"\\%c\"", (char)c);
-            ct_jw_json(w, tmp, 4);
-        } else {
-            snprintf(tmp, sizeof tmp, "\"\\u%04x\"", c);
-            ct_jw_json(w, tmp, 8);
-        }
+    case CT_T_CHAR:
+        ct_char_json(w, b[0]);
         return;
-    }
     case CT_T_FLOAT:
-        if (t->size == 4) {
-            float f;
-            memcpy(&f, b, 4);
-            ct_num_text(w, "%.9g", f, true);
-        } else if (t->size == 8) {
-            double d;
-            memcpy(&d, b, 8);
-            ct_num_text(w, "%.17g", d, true);
-        } else {
-            long double ld = 0;
-            memcpy(&ld, b, 10);
-            ct_num_text(w, "%.21Lg", ld, false);
-        }
+        ct_float_json(w, b, t->size);
         return;
     case CT_T_ENUM:
         ct_enum_json(w, t, raw);
         return;
-    case CT_T_FNPTR: {
-        ct_jw_obj(w);
-        ct_jw_key(w, "address");
-        ct_jw_hex(w, raw);
-        ct_jw_key(w, "symbol");
-        /* named only when it is a function the executable describes: any
-         * other bits (a union member, a library's function) are not looked up */
-        const struct ct_ftab *tab = ct_capture_out_table();
-        const struct ct_symbol *s = raw && tab && ct_ftab_find(tab, raw) ? ct_out_symbol(raw) : NULL;
-        ct_jw_str(w, s && s->name ? s->name : "??");
-        ct_jw_obj_end(w);
+    case CT_T_FNPTR:
+        ct_fnptr_json(w, run, raw);
         return;
-    }
     case CT_T_PTR:
     case CT_T_CSTR:
     case CT_T_REF:
         ct_jw_hex(w, raw);
         return;
-    case CT_T_STDSTR: {
-        uint64_t len = ct_bits(b + 8, 8);
+    case CT_T_STDSTR:
         ct_jw_obj(w);
         ct_jw_key(w, "data");
         ct_jw_hex(w, raw);
         ct_jw_key(w, "size");
-        ct_jw_u64(w, len);
+        ct_jw_u64(w, ct_bits(b + 8, 8));
         ct_jw_obj_end(w);
         return;
-    }
     case CT_T_STRUCT:
     case CT_T_UNION:
-        ct_jw_obj(w);
-        for (uint32_t i = 0; i < t->n; i++) {
-            const struct ct_member *m = &t->members[i];
-            ct_jw_key(w, m->name[0] ? m->name : "<anonymous>");
-            if (m->bit_size && m->bit_size <= 57 && m->off + 8 <= n + 8) {
-                uint64_t word = 0;
-                uint32_t avail = n - m->off < 8 ? n - m->off : 8;
-                memcpy(&word, b + m->off, avail);
-                uint64_t v = (word >> m->bit_off) & ((UINT64_C(1) << m->bit_size) - 1);
-                if (m->type && (m->type->kind == CT_T_SINT || (m->type->kind == CT_T_ENUM && m->type->is_signed)))
-                    ct_jw_i64(w, ct_sext(v, m->bit_size));
-                else
-                    ct_jw_u64(w, v);
-            } else if (m->off <= n) {
-                ct_bytes_json(w, m->type, b + m->off, n - m->off, depth + 1);
-            } else {
-                ct_jw_null(w);
-            }
-        }
-        ct_jw_obj_end(w);
+        ct_members_json(w, run, t, b, n, depth);
         return;
     case CT_T_ARRAY:
-        ct_jw_arr(w);
-        for (uint32_t i = 0; i < t->count && t->target && (uint64_t)(i + 1) * t->target->size <= n; i++)
-            ct_bytes_json(w, t->target, b + (size_t)i * t->target->size, n - i * t->target->size,
-                          depth + 1);
-        ct_jw_arr_end(w);
+        ct_array_json(w, run, t, b, n, depth);
         return;
     default:
         ct_jw_null(w);
@@ -287,7 +300,8 @@ CT_NOINST static void ct_str_json(struct ct_jw *w, struct ct_rd *r, uint64_t ptr
 }
 
 /* The "value" key (and flags) of one recorded value of type t. */
-CT_NOINST static void ct_value_json(struct ct_jw *w, const struct ct_type *t, struct ct_rd *r)
+CT_NOINST static void ct_value_json(struct ct_jw *w, const struct ct_out_run *run,
+                                    const struct ct_type *t, struct ct_rd *r)
 {
     const uint8_t *st = ct_rd_take(r, 1);
     if (!st || *st != CT_VAL_OK) {
@@ -305,8 +319,6 @@ CT_NOINST static void ct_value_json(struct ct_jw *w, const struct ct_type *t, st
     uint64_t ptr = ct_bits(b, 8);
     switch (t->kind) {
     case CT_T_CSTR:
-        ct_str_json(w, r, ptr);
-        return;
     case CT_T_STDSTR:
         ct_str_json(w, r, ptr);
         return;
@@ -328,22 +340,22 @@ CT_NOINST static void ct_value_json(struct ct_jw *w, const struct ct_type *t, st
         }
         ct_jw_key(w, "value");
         if (tb)
-            ct_bytes_json(w, to, tb, tn, 0);
+            ct_bytes_json(w, run, to, tb, tn, 0);
         else
             ct_jw_null(w);
         return;
     }
     default:
         ct_jw_key(w, "value");
-        ct_bytes_json(w, t, b, n, 0);
+        ct_bytes_json(w, run, t, b, n, 0);
         return;
     }
 }
 
-void ct_values_json(struct ct_jw *w, uint64_t fn, unsigned what, uint32_t sig, const uint8_t *data,
-                    size_t len)
+void ct_values_json(struct ct_jw *w, const struct ct_out_run *run, uint64_t fn, unsigned what,
+                    uint32_t sig, const uint8_t *data, size_t len)
 {
-    const struct ct_ftab *tab = ct_capture_out_table();
+    const struct ct_ftab *tab = ct_descs(run);
     const struct ct_fdesc *d = tab ? ct_ftab_find(tab, fn) : NULL;
     if (!d || d->sig != sig)
         return; /* other debug information than recorded: nothing trustworthy to say */
@@ -357,7 +369,7 @@ void ct_values_json(struct ct_jw *w, uint64_t fn, unsigned what, uint32_t sig, c
             ct_jw_str(w, d->params[i].name);
             ct_jw_key(w, "type");
             ct_jw_str(w, d->params[i].type->name);
-            ct_value_json(w, d->params[i].type, &r);
+            ct_value_json(w, run, d->params[i].type, &r);
             ct_jw_obj_end(w);
         }
         ct_jw_arr_end(w);
@@ -369,6 +381,6 @@ void ct_values_json(struct ct_jw *w, uint64_t fn, unsigned what, uint32_t sig, c
     ct_jw_obj(w);
     ct_jw_key(w, "type");
     ct_jw_str(w, d->ret->name);
-    ct_value_json(w, d->ret, &r);
+    ct_value_json(w, run, d->ret, &r);
     ct_jw_obj_end(w);
 }

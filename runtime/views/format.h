@@ -1,36 +1,64 @@
 /* format.h — the interface every trace view implements. Internal.
  *
- * output.c makes one consistent cut of the event stream and, for each
- * requested format, opens a temporary file, calls begin(), then per thread
- * thread_begin(), the tree callbacks (open/close/mark, see tree.h) as the
- * thread's events stream through the tree builder, thread_end(); and end().
- * The file is renamed into place only if every write succeeded. A format
- * keeps its own state (begin's result); memory must not grow with the number
- * of calls. */
+ * views.c (ct_views_write) takes one consistent cut of a trace and, for
+ * each requested format, opens a temporary file, calls begin() with the run
+ * description, then per thread thread_begin(), the tree callbacks
+ * (open/close/mark/values, see trace/tree.h) as the thread's events stream
+ * through the tree builder, thread_end(); and end(). The file is renamed
+ * into place only if every write succeeded. A format keeps its own state
+ * (begin's result) and reads nothing but the run, its thread and its
+ * callbacks' arguments; memory must not grow with the number of calls. */
 #ifndef CT_FORMAT_H
 #define CT_FORMAT_H
 
 #include <stdbool.h>
 
+#include "base/clock.h"
 #include "base/config.h"
-#include "core/signals.h"
 #include "symbols/symbols.h"
+#include "trace/reader.h"
 #include "trace/tree.h"
 
 struct ct_jw;
+struct ct_ftab;
 
-struct ct_drops {
-    uint64_t depth, reentrant, buffer, untraced_threads;
-};
+#define CT_ENDING_STACK_MAX 256u
+#define CT_TIMESTAMP_MAX 48u   /* "2026-11-21T20:40:48.058Z" and room */
+#define CT_SIGNAL_NAME_MAX 24u /* "SIGSEGV", "signal 42" */
 
-/* What a format knows of this write as a whole. */
+/* The capture descriptors of the traced executable, for the captured
+ * values (NULL: values are not shown). Asked for on every value: a provider
+ * loads its table once, on the first call. */
+typedef const struct ct_ftab *(*ct_descs_fn)(void *ctx);
+
+/* What a format knows of this write as a whole: everything a view shows
+ * comes from here (and from its thread and tree callbacks), never from the
+ * runtime's globals. The caller (the live writer, or calltrace-convert)
+ * fills the first part; ct_views_write() (views.h) the rest. Valid from
+ * begin() to end(). */
 struct ct_out_run {
-    bool final;          /* at exit (complete) rather than a mid-run flush */
-    uint32_t pid;        /* the traced process (not this one, offline) */
-    uint64_t end_ticks;  /* the cut's time: where still-open calls end */
+    /* -- given by the caller */
+    /* the options of this write: formats, output, pretty, max_depth,
+     * min_duration_ns, max_calls, summary (the live ct_cfg, or the
+     * converter's own configuration) */
+    const struct ct_config *cfg;
+    const char *exe;        /* the traced executable */
+    uint32_t pid;           /* the traced process (not this one, offline) */
+    struct ct_clock clock;  /* the trace's clock: its base and calibration */
+    struct ct_symtab *syms; /* names of function addresses (ct_out_symbol) */
+    ct_descs_fn descs;      /* NULL: no values shown */
+    void *descs_ctx;
+    bool capture_args;      /* values were being captured (CALLTRACE_CAPTURE_ARGS) */
+    bool final;             /* at exit (complete) rather than a mid-run flush */
+    uint64_t end_ticks;     /* the cut's time: where still-open calls end */
+    /* the signal ending the process (NULL for a plain exit or a flush) */
+    const struct ct_ending *ending;
+    struct ct_drops drops;  /* untraced_threads given; the rest summed */
+    /* -- computed by ct_views_write() */
+    char timestamp[CT_TIMESTAMP_MAX];   /* the trace's start, ISO 8601 UTC */
+    char signal_name[CT_SIGNAL_NAME_MAX]; /* of the ending, when there is one */
     uint64_t total_calls, threads;
     bool values;         /* the trace holds captured values (CALLTRACE_CAPTURE_ARGS) */
-    struct ct_drops drops;
     bool truncated;      /* something recorded could not be kept, or CALLTRACE_MAX_CALLS */
     /* calls left out on purpose: by CALLTRACE_FILTER at record time
      * (functions), by CALLTRACE_MIN_DURATION when written (min_duration) */
@@ -39,13 +67,24 @@ struct ct_out_run {
     } filtered;
     uint64_t max_calls;         /* CALLTRACE_MAX_CALLS, 0: none */
     uint64_t calls_not_written; /* recorded calls over that cap */
-    /* the signal ending the process, with the call stack of the thread that
-     * got it (innermost first); NULL for a plain exit or a flush */
-    const struct ct_ending *ending;
-    const uint64_t *ending_stack;
+    /* the call stack of the thread that got the ending signal (innermost
+     * first) */
+    uint64_t ending_stack[CT_ENDING_STACK_MAX];
     unsigned ending_depth;
 };
-#define CT_ENDING_STACK_MAX 256u
+
+/* The symbol of a function address. */
+CT_NOINST static inline const struct ct_symbol *ct_out_symbol(const struct ct_out_run *run,
+                                                              uint64_t fn)
+{
+    return ct_symtab_lookup(run->syms, (uintptr_t)fn);
+}
+
+/* ns since the trace's start for an event's ticks. */
+CT_NOINST static inline uint64_t ct_out_ns(const struct ct_out_run *run, uint64_t ticks)
+{
+    return ct_clock_ns(&run->clock, ticks);
+}
 
 /* One thread that has calls or marks. */
 struct ct_out_thread {
@@ -118,12 +157,5 @@ CT_NOINST static inline void ct_fmt_skip_thread_end(void *st, const struct ct_ou
     (void)th;
     (void)tree;
 }
-
-/* For formats, valid during a write: the symbol of a function address. */
-CT_INTERNAL const struct ct_symbol *ct_out_symbol(uint64_t fn);
-/* The traced process's id, valid during a write. */
-extern uint32_t ct_out_pid;
-/* "2026-11-21T20:40:48.058Z" for a CLOCK_REALTIME time in ns. */
-CT_INTERNAL void ct_out_iso8601(uint64_t real_ns, char *out, size_t cap);
 
 #endif

@@ -37,6 +37,8 @@ CT_INTERNAL void ct_jw_arr_end(struct ct_jw *w);
 CT_INTERNAL void ct_jw_key(struct ct_jw *w, const char *key);
 /* A value that is already JSON text (e.g. a cached escaped string). */
 CT_INTERNAL void ct_jw_json(struct ct_jw *w, const char *json, size_t n);
+/* Room ct_json_escape() needs for n bytes: each as \u00XX, the quotes, a NUL. */
+#define CT_JSON_ESCAPED_MAX(n) ((n) * 6 + 3)
 /* Writes `s` as a quoted, escaped JSON string into out (cap bytes). Returns
  * its length, or cap when it does not fit. */
 CT_INTERNAL size_t ct_json_escape(const char *s, size_t n, char *out, size_t cap);

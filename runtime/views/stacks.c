@@ -2,36 +2,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/clock.h"
+#include "base/hash.h"
+#include "base/vec.h"
 #include "views/stacks.h"
 
-CT_NOINST static uint32_t ct_stacks_hash(uint32_t parent, uint64_t fn)
+#define CT_STACKS_BITS 7u /* the table starts with 2^7 slots */
+
+CT_NOINST static size_t ct_stacks_slot(const struct ct_stacks *s, uint32_t parent, uint64_t fn)
 {
-    uint64_t h = (fn ^ (((uint64_t)parent << 32) | parent)) * UINT64_C(0x9e3779b97f4a7c15);
-    return (uint32_t)(h >> 32);
+    return ct_hash_slot(ct_hash_pair(fn, parent), s->bits);
 }
 
-CT_NOINST static int ct_stacks_rehash(struct ct_stacks *s, uint32_t nslots)
+CT_NOINST static int ct_stacks_rehash(struct ct_stacks *s, unsigned bits)
 {
+    uint32_t nslots = UINT32_C(1) << bits;
     uint32_t *slots = calloc(nslots, sizeof(*slots));
     if (!slots)
         return -1;
+    free(s->slots);
+    s->slots = slots;
+    s->nslots = nslots;
+    s->bits = bits;
     for (uint32_t id = 1; id < s->n; id++) {
-        uint32_t i = ct_stacks_hash(s->nodes[id].parent, s->nodes[id].fn) & (nslots - 1);
+        size_t i = ct_stacks_slot(s, s->nodes[id].parent, s->nodes[id].fn);
         while (slots[i])
             i = (i + 1) & (nslots - 1);
         slots[i] = id;
     }
-    free(s->slots);
-    s->slots = slots;
-    s->nslots = nslots;
     return 0;
 }
 
 uint32_t ct_stacks_intern(struct ct_stacks *s, uint32_t parent, uint64_t fn)
 {
     if (s->nslots) {
-        uint32_t i = ct_stacks_hash(parent, fn) & (s->nslots - 1);
+        size_t i = ct_stacks_slot(s, parent, fn);
         for (; s->slots[i]; i = (i + 1) & (s->nslots - 1)) {
             const struct ct_stack_node *nd = &s->nodes[s->slots[i]];
             if (nd->fn == fn && nd->parent == parent)
@@ -40,22 +44,14 @@ uint32_t ct_stacks_intern(struct ct_stacks *s, uint32_t parent, uint64_t fn)
     }
     if (s->n == 0)
         s->n = 1; /* id 0 means none */
-    if (s->n == UINT32_MAX)
+    if (s->n == UINT32_MAX || !CT_VEC_RESERVE(s->nodes, s->cap, (size_t)s->n + 1))
         return 0;
-    if (s->n >= s->cap) {
-        uint32_t cap = s->cap ? s->cap * 2 : 64;
-        struct ct_stack_node *nodes = realloc(s->nodes, (size_t)cap * sizeof(*nodes));
-        if (!nodes)
-            return 0;
-        s->nodes = nodes;
-        s->cap = cap;
-    }
     if ((uint64_t)(s->n + 1) * 2 > s->nslots &&
-        ct_stacks_rehash(s, s->nslots ? s->nslots * 2 : 128) != 0)
+        ct_stacks_rehash(s, s->nslots ? s->bits + 1 : CT_STACKS_BITS) != 0)
         return 0;
     uint32_t id = s->n++;
     s->nodes[id] = (struct ct_stack_node){fn, parent, parent ? s->nodes[parent].depth + 1 : 0};
-    uint32_t i = ct_stacks_hash(parent, fn) & (s->nslots - 1);
+    size_t i = ct_stacks_slot(s, parent, fn);
     while (s->slots[i])
         i = (i + 1) & (s->nslots - 1);
     s->slots[i] = id;
@@ -93,24 +89,24 @@ size_t ct_calls_path(struct ct_calls *c, uint32_t stack)
     return depth < c->cap ? depth : c->cap;
 }
 
-void ct_calls_open(struct ct_calls *c, unsigned depth, uint64_t fn, uint64_t start_ticks)
+void ct_calls_open(struct ct_calls *c, unsigned depth, uint64_t fn, uint64_t start_ns)
 {
     if (depth >= c->cap)
         return;
     uint32_t parent = depth ? c->open[depth - 1].stack : c->root;
     uint32_t id = ct_stacks_intern(&c->stacks, parent, fn);
     c->nomem |= id == 0;
-    c->open[depth] = (struct ct_open_call){id, ct_clock_to_ns(start_ticks), 0};
+    c->open[depth] = (struct ct_open_call){id, start_ns, 0};
 }
 
-bool ct_calls_close(struct ct_calls *c, unsigned depth, uint64_t start_ticks, uint64_t end_ticks,
+bool ct_calls_close(struct ct_calls *c, unsigned depth, uint64_t start_ns, uint64_t end_ns,
                     struct ct_call_done *done)
 {
-    (void)start_ticks;
+    (void)start_ns; /* the open call's, as recorded */
     if (depth >= c->cap)
         return false;
     const struct ct_open_call *o = &c->open[depth];
-    uint64_t end = ct_clock_to_ns(end_ticks);
+    uint64_t end = end_ns;
     done->stack = o->stack;
     done->start_ns = o->start_ns;
     done->dur_ns = end > o->start_ns ? end - o->start_ns : 0;

@@ -6,8 +6,8 @@
  * calls; the same table interns plain functions with parent 0. ct_calls
  * follows the open calls over the tree callbacks (one thread at a time,
  * stacks shared by all) and gives each closing call its stack, duration and
- * self time (its duration minus its children's), in ns as the JSON view
- * computes them. */
+ * self time (its duration minus its children's), from the times in ns the
+ * caller gives (as the JSON view computes them). */
 #ifndef CT_STACKS_H
 #define CT_STACKS_H
 
@@ -23,9 +23,11 @@ struct ct_stack_node {
 
 struct ct_stacks {
     struct ct_stack_node *nodes; /* ids start at 1; nodes[0] is unused */
-    uint32_t n, cap;
+    uint32_t n;
+    size_t cap;
     uint32_t *slots; /* open addressing: ids, 0 = empty */
-    uint32_t nslots;
+    uint32_t nslots; /* 2^bits */
+    unsigned bits;
 };
 
 /* The id of (parent, fn), added if new; 0 when out of memory. */
@@ -59,12 +61,12 @@ struct ct_call_done {
 /* cap: the deepest nesting to expect (CALLTRACE_MAX_DEPTH). Returns 0 or -1;
  * ct_calls_free() either way. */
 CT_INTERNAL int ct_calls_init(struct ct_calls *c, unsigned cap);
-/* The tree's open callback. */
-CT_INTERNAL void ct_calls_open(struct ct_calls *c, unsigned depth, uint64_t fn,
-                               uint64_t start_ticks);
-/* The tree's close callback; false if the call is not tracked (too deep). */
-CT_INTERNAL bool ct_calls_close(struct ct_calls *c, unsigned depth, uint64_t start_ticks,
-                                uint64_t end_ticks, struct ct_call_done *done);
+/* A call opens (the tree's open callback, its time in ns). */
+CT_INTERNAL void ct_calls_open(struct ct_calls *c, unsigned depth, uint64_t fn, uint64_t start_ns);
+/* A call closes (the tree's close callback, its times in ns); false if the
+ * call is not tracked (too deep). */
+CT_INTERNAL bool ct_calls_close(struct ct_calls *c, unsigned depth, uint64_t start_ns,
+                                uint64_t end_ns, struct ct_call_done *done);
 /* The functions of `stack`, root first, in c->path; returns how many. */
 CT_INTERNAL size_t ct_calls_path(struct ct_calls *c, uint32_t stack);
 CT_INTERNAL void ct_calls_free(struct ct_calls *c);

@@ -84,9 +84,9 @@ void ct_tw_header(struct ct_jw *w, const char *view, const struct ct_out_run *ru
     ct_tw_str(w, "# calltrace " CALLTRACE_VERSION_STRING " ");
     ct_tw_str(w, view);
     ct_tw_str(w, " of ");
-    ct_tw_clean(w, ct_cfg.exe, strlen(ct_cfg.exe), NULL, '?');
+    ct_tw_clean(w, run->exe, strlen(run->exe), NULL, '?');
     ct_tw_str(w, " (pid ");
-    ct_tw_u64(w, ct_out_pid, 0);
+    ct_tw_u64(w, run->pid, 0);
     ct_tw_str(w, "): ");
     ct_tw_u64(w, run->total_calls, 0);
     ct_tw_str(w, run->total_calls == 1 ? " call, " : " calls, ");
