@@ -1,5 +1,5 @@
 /* fuzz_convert.c — libFuzzer harness for calltrace-convert: an event file
- * (.ctraw) from outside, through ct_output_convert() into every view.
+ * (.ctraw) from outside, through ct_convert() into every view.
  *
  * The input is a whole event file. It goes to a memfd and is converted the
  * way runtime/convert_main.c does it, with every format but raw selected and
@@ -21,15 +21,10 @@
 
 #include "base/config.h"
 #include "fuzz_common.h"
-#include "core/output.h"
-#include "core/signals.h"
+#include "tools/convert.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* As in calltrace-convert: the archive must not trace this process. */
-extern const int ct_runtime_disabled;
-const int ct_runtime_disabled = 1;
 
 #ifndef CT_FUZZ_EXE
 #define CT_FUZZ_EXE "/nonexistent"
@@ -39,6 +34,7 @@ static int fd = -1;
 static char raw_path[64];
 static char dir[256];
 static char output[512];
+static struct ct_config cfg = CT_CONFIG_DEFAULTS; /* the converter's own, as in calltrace-convert */
 
 static char *conv_getenv(const char *name)
 {
@@ -87,16 +83,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     }
     atexit(cleanup);
     snprintf(output, sizeof(output), "%s/trace.json", dir);
-    ct_config_load(&ct_cfg, conv_getenv);
-    ct_cfg.debug = ct_log_debug = ct_fuzz_verbose();
+    ct_config_load(&cfg, conv_getenv);
+    cfg.debug = ct_log_debug = ct_fuzz_verbose();
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ct_fuzz_set_file(fd, data, size);
-    /* State an earlier input may have left: the ending comes from META. */
-    memset(&ct_ending, 0, sizeof(ct_ending));
-    (void)ct_output_convert(raw_path, CT_FUZZ_EXE);
+    (void)ct_convert(&cfg, raw_path, CT_FUZZ_EXE);
     return 0;
 }
