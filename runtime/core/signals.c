@@ -39,26 +39,6 @@ static unsigned ct_fault_dumps;
 /* The bound of a write without a writer thread to watch it. */
 #define CT_ALARM_SECONDS 10u
 
-const char *ct_signal_name(int sig)
-{
-    switch (sig) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGBUS: return "SIGBUS";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGABRT: return "SIGABRT";
-    case SIGTRAP: return "SIGTRAP";
-    case SIGTERM: return "SIGTERM";
-    case SIGINT: return "SIGINT";
-    case SIGHUP: return "SIGHUP";
-    default: {
-        static __thread char buf[24];
-        snprintf(buf, sizeof(buf), "signal %d", sig);
-        return buf;
-    }
-    }
-}
-
 CT_NOINST static bool ct_is_term(int sig)
 {
     return sig == SIGTERM || sig == SIGINT || sig == SIGHUP;

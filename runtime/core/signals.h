@@ -19,7 +19,5 @@
 /* Installs the handlers (at init); `finalize` writes the final trace.
  * SIG_IGN dispositions are left alone. */
 CT_INTERNAL void ct_signals_install(int (*finalize)(void));
-/* "SIGSEGV" for 11, "signal 42" otherwise (a static or thread-local string). */
-CT_INTERNAL const char *ct_signal_name(int sig);
 
 #endif
