@@ -115,7 +115,7 @@ CT_NOINST static int ct_write_raw(struct ct_snap *snaps, size_t nsnap, struct ct
     ct_format_path(&ct_cfg, CT_FMT_RAW, path, sizeof(path));
     if (final && ct_spill_fd >= 0)
         return ct_keep_raw(snaps, nsnap, path);
-    char tmp[PATH_MAX + 32];
+    char tmp[CT_VIEWS_TMP_MAX];
     int fd = ct_views_tmp_open(path, tmp, sizeof(tmp));
     if (fd < 0)
         return CALLTRACE_EIO;

@@ -24,6 +24,12 @@
 #define CT_SUM_MIN_CALLS 10 /* fewer calls say nothing about outliers */
 #define CT_SUM_PATH_HEAD 3  /* a longer path prints its first frames, "...", */
 #define CT_SUM_PATH_TAIL 6  /* and its last ones */
+#define CT_SUM_SIGMAS 3     /* an outlier: slower than mean + 3 sigma */
+#define CT_SUM_SQRT_STEPS 200 /* Newton's method converges long before */
+/* column widths of the tables (their headers are written to match) */
+#define CT_SUM_W_COUNT 10   /* calls (functions), tid (threads) */
+#define CT_SUM_W_CALLS 12   /* calls (threads) */
+#define CT_SUM_W_MARKS 8    /* marks (threads) */
 
 struct ct_sum_slow {
     uint64_t dur_ns, start_ns;
@@ -215,7 +221,7 @@ CT_NOINST static double ct_sum_sqrt(double v)
     if (!(v > 0))
         return 0;
     double x = v > 1 ? v : 1;
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < CT_SUM_SQRT_STEPS; i++) {
         double next = 0.5 * (x + v / x);
         if (next >= x)
             break;
@@ -283,7 +289,7 @@ CT_NOINST static void ct_sum_functions(struct ct_summary *s, struct ct_sum_fn **
     for (size_t i = 0; i < n; i++) {
         const struct ct_sum_fn *f = order[i];
         uint64_t avg = (f->total_ns + f->calls / 2) / f->calls;
-        ct_tw_u64(w, f->calls, 10);
+        ct_tw_u64(w, f->calls, CT_SUM_W_COUNT);
         const uint64_t cols[] = {f->total_ns, f->self_ns, avg, f->min_ns, f->max_ns};
         for (size_t c = 0; c < CT_ARRAY_LEN(cols); c++) {
             ct_jw_write(w, "  ", 2);
@@ -303,12 +309,12 @@ CT_NOINST static void ct_sum_threads(struct ct_summary *s)
     for (size_t i = 0; i < s->nthreads; i++) {
         const struct ct_sum_thread *t = &s->threads[i];
         size_t klen = strlen(t->key);
-        ct_tw_fill(w, ' ', klen < 10 ? 10 - klen : 0);
+        ct_tw_fill(w, ' ', klen < CT_SUM_W_COUNT ? CT_SUM_W_COUNT - klen : 0);
         ct_tw_str(w, t->key);
-        ct_tw_u64(w, t->calls, 12);
+        ct_tw_u64(w, t->calls, CT_SUM_W_CALLS);
         ct_jw_write(w, "  ", 2);
         ct_tw_dur(w, t->root_ns);
-        ct_tw_u64(w, t->marks, 8);
+        ct_tw_u64(w, t->marks, CT_SUM_W_MARKS);
         ct_jw_write(w, "  ", 2);
         ct_tw_clean(w, t->name, strlen(t->name), NULL, ' ');
         ct_jw_write(w, "\n", 1);
@@ -328,7 +334,7 @@ CT_NOINST static void ct_sum_outliers(struct ct_summary *s, struct ct_sum_fn **o
         if (f->calls < CT_SUM_MIN_CALLS)
             continue;
         double sigma = ct_sum_sqrt(f->m2 / (double)f->calls);
-        double limit = f->mean + 3 * sigma;
+        double limit = f->mean + CT_SUM_SIGMAS * sigma;
         qsort(f->keep, f->nkeep, sizeof(f->keep[0]), ct_sum_by_dur);
         for (unsigned k = 0; k < f->nkeep && (double)f->keep[k].dur_ns > limit; k++) {
             const struct ct_sum_slow *c = &f->keep[k];

@@ -208,7 +208,7 @@ CT_NOINST static int ct_write_format(const struct ct_format_ops *f, struct ct_sn
                                      const struct ct_out_run *run, int to_fd)
 {
     uint64_t t0 = ct_mono_ns();
-    char path[PATH_MAX], tmp[PATH_MAX + 32];
+    char path[PATH_MAX], tmp[CT_VIEWS_TMP_MAX];
     ct_format_path(run->cfg, f->bit, path, sizeof(path));
     int fd = to_fd >= 0 ? to_fd : ct_views_tmp_open(path, tmp, sizeof(tmp));
     if (fd < 0)

@@ -10,6 +10,7 @@
 #ifndef CT_VIEWS_H
 #define CT_VIEWS_H
 
+#include <limits.h>
 #include <stdbool.h>
 
 #include "base/ct.h"
@@ -24,6 +25,8 @@
 CT_INTERNAL int ct_views_write(struct ct_out_run *run, struct ct_snap *snaps, size_t nsnap,
                                struct ct_reader *r, bool read_back);
 
+/* Room for a temporary file's name: the path and ".XXXXXX". */
+#define CT_VIEWS_TMP_MAX (PATH_MAX + 32)
 /* A temporary file beside `path` (in tmp, `cap` bytes), opened for writing:
  * a fresh name created 0600 with O_EXCL. Returns the fd, or -1 with one
  * message. */
