@@ -1,5 +1,7 @@
-/* dwarf.h — the DWARF reader behind symbols.c, and the few helpers the two
- * share. Internal to symbols.c, dwarf.c and dwarf_names.c: nothing else should include it. */
+/* dwarf.h — what symbols/ offers its own files and the DWARF readers above
+ * it (capture/): the arena, address spans and ranges, the load context and
+ * the demangler (symbols_shared.c); and the symbolizer's DWARF reader
+ * (dwarf.c). The DWARF walking layer itself is dwarf_walk.h. Internal. */
 #ifndef CT_DWARF_H
 #define CT_DWARF_H
 

@@ -1,17 +1,15 @@
-/* dwarf_priv.h — what the two halves of the DWARF reader share: dwarf.c
- * (walking the units, collecting functions and their code ranges) and
- * dwarf_names.c (names, files and lines; the libelf pre-checks). Internal to
- * those two files: nothing else should include it. */
+/* dwarf_priv.h — what the two halves of the symbolizer's DWARF reader
+ * share: dwarf.c (walking the units, collecting functions and their code
+ * ranges) and dwarf_names.c (names, files and lines). Both read through the
+ * walker (dwarf_walk.h). Internal to those two files. */
 #ifndef CT_DWARF_PRIV_H
 #define CT_DWARF_PRIV_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <libdwarf/libdwarf.h>
-#include <libelf.h>
-
 #include "symbols/dwarf.h"
+#include "symbols/dwarf_walk.h"
 
 /* The file table of one compilation unit, loaded the first time a function
  * of that unit needs a file name. */
@@ -40,22 +38,12 @@ struct ct_dw_pending {
 };
 
 struct ct_dw {
+    struct ct_dwalk w;       /* the file, the unit being walked, errors */
     const struct ct_loadctx *ctx;
-    Dwarf_Debug dbg;
-    Dwarf_Error err;
     struct ct_ranges *out;
     struct ct_symlist *unmangled;
     long added;
-    unsigned nerrors;
-    char first_error[160];
 
-    /* The compilation unit being walked. */
-    Dwarf_Die cu_die;
-    Dwarf_Off cu_lo, cu_hi;  /* its extent in .debug_info */
-    Dwarf_Addr cu_base;      /* its DW_AT_low_pc: base of DWARF 4 range lists */
-    Dwarf_Half cu_version;
-    bool cu_is_c;            /* C has no functions inside aggregates */
-    bool cu_is_cxx;
     bool cu_failed;          /* traversal error: give up on this unit */
     size_t cu_index;         /* its entry in files[] */
 
@@ -66,21 +54,11 @@ struct ct_dw {
     struct ct_dw_pending *pend;
     size_t npend, cappend;
 
-    const unsigned char *line_data; /* .debug_line, from libelf */
-    size_t line_size;
-
     Dwarf_Die scope_die;     /* innermost enclosing class/struct/union */
     char *scope;             /* qualified name of the enclosing scopes */
     size_t scope_len, scope_cap;
     const char *last_scope;  /* arena copy of the last scope recorded */
 };
-
-/* ---- dwarf.c ------------------------------------------------------------- */
-
-/* Records and frees the pending libdwarf error. */
-CT_INTERNAL void ct_dw_note_error(struct ct_dw *d);
-/* An offset-valued attribute (DW_FORM_sec_offset, or data4/data8 in DWARF 3). */
-CT_INTERNAL bool ct_dw_attr_offset(struct ct_dw *d, Dwarf_Attribute at, Dwarf_Half form, Dwarf_Unsigned *out);
 
 /* ---- dwarf_names.c ------------------------------------------------------- */
 
@@ -90,18 +68,15 @@ CT_INTERNAL size_t ct_dw_cu_entry(struct ct_dw *d, Dwarf_Off die_off);
 /* Fills sym's name, file and line from die (at offset off) and the DIEs it
  * refers to. */
 CT_INTERNAL void ct_dw_name_function(struct ct_dw *d, Dwarf_Die die, Dwarf_Off off, struct ct_symbol *sym);
-/* Remembers the scope of a member-function declaration (die, in the current
- * scope) for ct_dw_resolve_pending(). */
-CT_INTERNAL void ct_dw_record_decl(struct ct_dw *d, Dwarf_Die die);
+/* Remembers the scope of a member-function declaration (its DIE at off, in
+ * the current scope) for ct_dw_resolve_pending(). */
+CT_INTERNAL void ct_dw_record_decl(struct ct_dw *d, Dwarf_Off off);
 /* Appends the name of the scope die (tag: namespace, class...) to d->scope. */
 CT_INTERNAL void ct_dw_push_scope(struct ct_dw *d, Dwarf_Die die, Dwarf_Half tag);
 /* Qualifies out-of-class definitions from the scope of their declaration,
  * once every unit has been walked. */
 CT_INTERNAL void ct_dw_resolve_pending(struct ct_dw *d);
-/* Opens the file at path (*fd) and its ELF with libelf, clears d and checks
- * what would crash libdwarf 20210528; keeps .debug_line in d. NULL (and the
- * file closed) when it cannot be opened, or libdwarf must not see it (a
- * debug line says so). */
-CT_INTERNAL Elf *ct_dw_open(const char *path, struct ct_dw *d, int *fd);
+/* Frees what the names half kept (file tables, declarations, scopes). */
+CT_INTERNAL void ct_dw_names_free(struct ct_dw *d);
 
 #endif

@@ -3,7 +3,7 @@
  * The table knows the loaded objects (main program, shared objects) lazily:
  * an address nothing cached knows is located with dl_iterate_phdr(), and the
  * object holding it is read once — its DWARF first (dwarf.c), its ELF symbol
- * table only when DWARF does not know an address. Each source becomes a
+ * table (symbols_elf.c) only when DWARF does not know an address. Each source becomes a
  * sorted array of [lo, hi) ranges searched by bisection. Whatever an address
  * resolves to, a small open-addressing hash remembers it, so that resolving
  * the same address again (millions of times when a trace is written) costs
@@ -20,8 +20,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/hash.h"
+#include "base/vec.h"
 #include "symbols/dwarf.h"
 #include "symbols/symbols.h"
+#include "symbols/symbols_elf.h"
 
 #define MAX_EXEC_SEGMENTS 16
 #define HASH_MIN_BITS 10
@@ -89,15 +92,10 @@ CT_INTERNAL void ct_symtab_free(struct ct_symtab *tab)
 
 /* ---- cache ---------------------------------------------------------------- */
 
-CT_NOINST static inline size_t slot_of(uintptr_t key, unsigned bits)
-{
-    return (size_t)(((uint64_t)key * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - bits));
-}
-
 CT_NOINST static const struct ct_symbol *cache_get(const struct ct_symtab *tab, uintptr_t key)
 {
     size_t mask = ((size_t)1 << tab->bits) - 1;
-    for (size_t i = slot_of(key, tab->bits);; i = (i + 1) & mask) {
+    for (size_t i = ct_hash_slot(key, tab->bits);; i = (i + 1) & mask) {
         if (tab->slots[i].key == key)
             return tab->slots[i].sym;
         if (!tab->slots[i].key)
@@ -108,7 +106,7 @@ CT_NOINST static const struct ct_symbol *cache_get(const struct ct_symtab *tab, 
 CT_NOINST static void cache_insert(struct slot *slots, unsigned bits, uintptr_t key, const struct ct_symbol *sym)
 {
     size_t mask = ((size_t)1 << bits) - 1;
-    size_t i = slot_of(key, bits);
+    size_t i = ct_hash_slot(key, bits);
     while (slots[i].key && slots[i].key != key)
         i = (i + 1) & mask;
     slots[i] = (struct slot){key, sym};
@@ -181,15 +179,7 @@ CT_NOINST static bool object_has(const struct object *o, uintptr_t addr)
 
 CT_NOINST static bool objs_reserve(struct ct_symtab *tab)
 {
-    if (tab->nobjs < tab->capobjs)
-        return true;
-    size_t cap = tab->capobjs ? tab->capobjs * 2 : 8;
-    struct object **v = realloc(tab->objs, cap * sizeof *v);
-    if (!v)
-        return false;
-    tab->objs = v;
-    tab->capobjs = cap;
-    return true;
+    return CT_VEC_RESERVE(tab->objs, tab->capobjs, tab->nobjs + 1);
 }
 
 CT_INTERNAL int ct_symtab_add_file(struct ct_symtab *tab, const char *path, uintptr_t bias)
@@ -308,51 +298,6 @@ CT_NOINST static struct ct_loadctx load_ctx(struct ct_symtab *tab, const struct 
     return (struct ct_loadctx){&tab->arena, &tab->demangler, o->bias, o->exec, o->nexec};
 }
 
-/* Calls fn for every function symbol of o's ELF symbol table (.symtab, else
- * .dynsym) that lies in its code. */
-typedef void (*elf_sym_fn)(void *arg, const char *name, const GElf_Sym *sym, size_t index);
-
-CT_NOINST static void elf_functions(const struct object *o, const struct ct_loadctx *ctx, elf_sym_fn fn, void *arg)
-{
-    if (!o->path || elf_version(EV_CURRENT) == EV_NONE)
-        return;
-    int fd = open(o->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-    if (!e) {
-        close(fd);
-        return;
-    }
-    Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL;
-    GElf_Shdr sh;
-    while ((scn = elf_nextscn(e, scn)) != NULL) {
-        if (!gelf_getshdr(scn, &sh))
-            continue;
-        if (sh.sh_type == SHT_SYMTAB)
-            symtab = scn;
-        else if (sh.sh_type == SHT_DYNSYM)
-            dynsym = scn;
-    }
-    scn = symtab ? symtab : dynsym;
-    Elf_Data *data = scn && gelf_getshdr(scn, &sh) && sh.sh_entsize ? elf_getdata(scn, NULL) : NULL;
-    size_t n = data ? sh.sh_size / sh.sh_entsize : 0;
-    for (size_t i = 0; i < n && i <= INT_MAX; i++) {
-        GElf_Sym s;
-        if (!gelf_getsym(data, (int)i, &s))
-            break;
-        int type = GELF_ST_TYPE(s.st_info);
-        if ((type != STT_FUNC && type != STT_GNU_IFUNC) || s.st_shndx == SHN_UNDEF || !s.st_value ||
-            !ct_in_exec(ctx, s.st_value))
-            continue;
-        const char *name = elf_strptr(e, sh.sh_link, s.st_name);
-        if (name && name[0])
-            fn(arg, name, &s, i);
-    }
-    elf_end(e);
-    close(fd);
-}
-
 struct elf_load {
     struct ct_symtab *tab;
     struct object *o;
@@ -389,7 +334,8 @@ CT_NOINST static void load_elf(struct ct_symtab *tab, struct object *o)
     o->elf_done = true;
     struct ct_loadctx ctx = load_ctx(tab, o);
     struct elf_load l = {tab, o, &ctx};
-    elf_functions(o, &ctx, elf_add, &l);
+    if (o->path)
+        ct_elf_functions(o->path, &ctx, elf_add, &l);
     sort_ranges(&o->elf);
 }
 
@@ -440,7 +386,7 @@ CT_NOINST static void load_dwarf(struct ct_symtab *tab, struct object *o)
          * them, the symbol table has (e.g. _ZN12_GLOBAL__N_16hiddenEi). */
         qsort(unmangled.v, unmangled.n, sizeof *unmangled.v, cmp_sym_entry);
         struct elf_rename r = {&unmangled, &ctx, o->bias};
-        elf_functions(o, &ctx, elf_rename, &r);
+        ct_elf_functions(o->path, &ctx, elf_rename, &r);
     }
     free(unmangled.v);
 }
@@ -559,37 +505,6 @@ CT_NOINST static int each_phdr_cb(struct dl_phdr_info *info, size_t size, void *
     return 0;
 }
 
-/* True when the shared object at path imports __cyg_profile_func_enter. */
-CT_NOINST static bool each_instrumented(const char *path)
-{
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        return false;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-    bool found = false;
-    Elf_Scn *scn = NULL;
-    GElf_Shdr sh;
-    while (e && !found && (scn = elf_nextscn(e, scn)) != NULL) {
-        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !sh.sh_entsize)
-            continue;
-        Elf_Data *data = elf_getdata(scn, NULL);
-        size_t n = data ? sh.sh_size / sh.sh_entsize : 0;
-        for (size_t i = 0; i < n && i <= INT_MAX && !found; i++) {
-            GElf_Sym s;
-            if (!gelf_getsym(data, (int)i, &s))
-                break;
-            const char *name = s.st_shndx == SHN_UNDEF ? elf_strptr(e, sh.sh_link, s.st_name) : NULL;
-            found = name && strcmp(name, "__cyg_profile_func_enter") == 0;
-        }
-    }
-    if (e)
-        elf_end(e);
-    close(fd);
-    return found;
-}
-
 CT_NOINST static int cmp_uintptr(const void *a, const void *b)
 {
     uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
@@ -603,14 +518,8 @@ CT_NOINST static void each_entries(const struct ct_ranges *r, uintptr_t **v, siz
     for (size_t i = 0; i < r->n; i++) {
         if (r->v[i].lo != r->v[i].sym->entry)
             continue;
-        if (*n == *cap) {
-            size_t c = *cap ? *cap * 2 : 1024;
-            uintptr_t *p = realloc(*v, c * sizeof *p);
-            if (!p)
-                return;
-            *v = p;
-            *cap = c;
-        }
+        if (!CT_VEC_RESERVE(*v, *cap, *n + 1))
+            return;
         (*v)[(*n)++] = r->v[i].lo;
     }
 }
@@ -625,7 +534,7 @@ CT_INTERNAL size_t ct_symtab_each(struct ct_symtab *tab,
     uintptr_t *v = NULL;
     size_t n = 0, cap = 0, calls = 0;
     for (size_t i = 0; i < q->n; i++) {
-        if (q->path[i] && !each_instrumented(q->path[i]))
+        if (q->path[i] && !ct_elf_imports(q->path[i], "__cyg_profile_func_enter"))
             continue;
         struct object *o = find_object(tab, q->addr[i]);
         if (!o)

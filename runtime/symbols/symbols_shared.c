@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "symbols/dwarf.h"
 #include "symbols/symbols.h"
 
@@ -82,14 +83,8 @@ CT_INTERNAL void ct_arena_free(struct ct_arena *a)
 CT_INTERNAL bool ct_ranges_push(struct ct_ranges *r, uintptr_t lo, uintptr_t hi, const struct ct_symbol *sym,
                                 uint32_t seq)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 256;
-        struct ct_range *v = realloc(r->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        r->v = v;
-        r->cap = cap;
-    }
+    if (!CT_VEC_RESERVE(r->v, r->cap, r->n + 1))
+        return false;
     r->v[r->n++] = (struct ct_range){lo, hi, sym, seq};
     return true;
 }
