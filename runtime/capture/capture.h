@@ -10,7 +10,7 @@
  * callee-saved registers and the stack, and appends the raw bytes to the
  * event stream after the enter record. A return trampoline records the
  * return registers the same way after the exit record. Output
- * (capture_fmt.c) turns the bytes into JSON with the same descriptors.
+ * (views/fmt_values.c) turns the bytes into JSON with the same descriptors.
  *
  * Recorded layout of one value (arguments: one per parameter in order;
  * return value: the function's address, then one value):
@@ -157,6 +157,7 @@ struct ct_csite {
  * address (a, b: DWARF register numbers as in struct ct_cregs, 0xff for
  * none). */
 enum { CT_RP_VAL = 1, CT_RP_MEM = 2 };
+#define CT_RP_NONE 0xff
 struct ct_rplan {
     uint8_t kind, a, b, scale;
     int64_t off;
@@ -185,6 +186,7 @@ CT_INTERNAL bool ct_ret_decode(const uint8_t *code, uint64_t lo, uint64_t hi, ui
 struct ct_keyed {
     const void **slots;
     size_t nslots, n;
+    unsigned bits; /* nslots = 2^bits */
 };
 
 /* The descriptors of one executable. */
@@ -198,24 +200,36 @@ struct ct_ftab {
 CT_INTERNAL const struct ct_fdesc *ct_ftab_find(const struct ct_ftab *tab, uint64_t fn);
 CT_INTERNAL const struct ct_csite *ct_ftab_callsite(const struct ct_ftab *tab, uint64_t ret_pc);
 CT_INTERNAL const struct ct_xsite *ct_ftab_exit(const struct ct_ftab *tab, uint64_t ret_pc);
-/* Reads the DWARF of the ELF file at path, loaded at bias. live: this process's
- * executable (hook call sites and CFA rules are looked up too). Returns the
- * number of functions described, or -1. */
-CT_INTERNAL long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bias, bool live);
+/* This process's hooks, for a live table: the runtime addresses of the
+ * enter and exit hooks (__cyg_profile_func_enter/exit: ct_capture_init()
+ * finds them). The table finds each function's calls to them. */
+struct ct_hook_pcs {
+    uint64_t enter, exit;
+};
+/* Reads the DWARF of the ELF file at path, loaded at bias. live: this
+ * process's executable and its hooks (hook call sites, CFA rules and
+ * call-site constants are looked up too); NULL for another process's
+ * executable (output, calltrace-convert). Returns the number of functions
+ * described, or -1. */
+CT_INTERNAL long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bias,
+                              const struct ct_hook_pcs *live);
 CT_INTERNAL void ct_ftab_free(struct ct_ftab *tab);
 
-/* Recording (capture.c). */
+/* Recording. This process's table and whether return values are recorded
+ * (capture_init.c). */
 extern struct ct_ftab ct_capture_tab;
 extern bool ct_capture_retval;
 /* At init with CALLTRACE_CAPTURE_ARGS, before the thread registry's own key:
- * the per-thread shadow stack's key (its destructor must run first). */
+ * the per-thread shadow stack's key (its destructor must run first)
+ * (capture.c). */
 CT_INTERNAL void ct_capture_early(void);
-/* At init with CALLTRACE_CAPTURE_ARGS: builds the table. 0, or -1 (then
- * recording goes on without values). */
+/* At init with CALLTRACE_CAPTURE_ARGS: builds the table of this executable
+ * (capture_init.c). 0, or -1 (then recording goes on without values). */
 CT_INTERNAL int ct_capture_init(void);
 /* For the SIGSEGV/SIGBUS handler: a fault inside a probe resumes at
- * ct_probe_fault. True when it was one. */
+ * ct_probe_fault. True when it was one (capture_read.c). */
 CT_INTERNAL bool ct_probe_recover(void *ucontext);
+/* Set by core once that handler is installed: pointers are read only then. */
 extern bool ct_probe_armed;
 
 /* Values as JSON: views/values.h, with these descriptors. */

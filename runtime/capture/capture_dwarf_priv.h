@@ -1,115 +1,121 @@
-/* capture_dwarf_priv.h — what the three parts of the capture descriptor
- * reader share: capture_dwarf.c (units, functions, the table),
- * capture_types.c (DIE helpers, scope names, the type graph) and
- * capture_loc.c (locations, CFA, ranges, call sites). Internal to them. */
+/* capture_dwarf_priv.h — what the parts of the capture descriptor reader
+ * share, bottom up: capture_types.c (scope names, the type graph),
+ * capture_loc.c (locations, CFA, plans, call sites), capture_tab.c (the
+ * lookup tables) and capture_dwarf.c (units, functions, the load). All read
+ * DWARF through the walker (symbols/dwarf_walk.h). Internal to them. */
 #ifndef CT_CAPTURE_DWARF_PRIV_H
 #define CT_CAPTURE_DWARF_PRIV_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <libdwarf/dwarf.h>
-#include <libdwarf/libdwarf.h>
-
+#include "base/vec.h"
 #include "capture/capture.h"
 #include "symbols/dwarf.h"
+#include "symbols/dwarf_walk.h"
 
-#define CD_MAX_DEPTH 24 /* nesting of DIEs and of types we follow */
+#define CT_CAP_MAX_DEPTH 24     /* nesting of DIEs and of types we follow */
+#define CT_CAP_EXEC_SEGS 8      /* executable segments of the program we know */
+#define CT_CAP_RO_SEGS 16       /* read-only segments of the program we know */
 
-/* A map from DIE offset to a pointer (open addressing; offset 0 is free). */
-struct cd_map_ent {
+/* A map from DIE offset to a pointer (open addressing, 2^bits slots; offset
+ * 0 is free). */
+struct ct_cap_map_ent {
     Dwarf_Off off;
     void *val;
 };
-struct cd_map {
-    struct cd_map_ent *v;
+struct ct_cap_map {
+    struct ct_cap_map_ent *v;
     size_t n, cap;
+    unsigned bits;
 };
 
 /* A growable array of pointers. */
-struct cd_vec {
+struct ct_cap_vec {
     const void **v;
     size_t n, cap;
 };
 
-struct cd {
-    Dwarf_Debug dbg;
-    Dwarf_Error err;
+/* Appends p (dropped if memory runs out). */
+CT_NOINST static inline void ct_cap_push(struct ct_cap_vec *vec, const void *p)
+{
+    if (CT_VEC_RESERVE(vec->v, vec->cap, vec->n + 1))
+        vec->v[vec->n++] = p;
+}
+
+/* The reader's state for one executable. */
+struct ct_cap {
+    struct ct_dwalk w;    /* the file, the unit being walked, errors */
     struct ct_arena *arena;
     uint64_t bias;
-    bool live, cu_c, cu_clang;
-    Dwarf_Addr cu_base;   /* DW_AT_low_pc of the unit: base of DWARF 4 range lists */
-    Dwarf_Half cu_version;
-    unsigned nerrors;
+    bool live;            /* this process: hook calls, CFA rules, call sites */
     Dwarf_Fde *fdes;
     Dwarf_Cie *cies;
     Dwarf_Signed nfde, ncie;
-    struct cd_map types;  /* DIE offset -> struct ct_type * */
-    struct cd_map scopes; /* DIE offset of a named type -> "ns::Cls::" */
-    Dwarf_Off *fns; /* this unit's functions */
+    struct ct_cap_map types;  /* DIE offset -> struct ct_type * */
+    struct ct_cap_map scopes; /* DIE offset of a named type -> "ns::Cls::" */
+    Dwarf_Off *fns;           /* this unit's functions */
     size_t nfns, capfns;
-    struct cd_vec fdescs; /* struct ct_fdesc * described so far */
-    struct cd_vec sites;  /* struct ct_csite * with constants */
-    struct cd_vec xsites; /* struct ct_xsite * */
-    struct ct_span exec[8];
+    struct ct_cap_vec fdescs; /* struct ct_fdesc * described so far */
+    struct ct_cap_vec sites;  /* struct ct_csite * with constants */
+    struct ct_cap_vec xsites; /* struct ct_xsite * */
+    struct ct_span exec[CT_CAP_EXEC_SEGS];
     size_t nexec;
-    struct ct_span ro[16]; /* the executable's PT_LOAD segments without write permission */
+    struct ct_span ro[CT_CAP_RO_SEGS]; /* the executable's PT_LOAD segments without write permission */
     size_t nro;
-    uint64_t hook;      /* runtime address of __cyg_profile_func_enter */
-    uint64_t exit_hook; /* and of __cyg_profile_func_exit */
+    uint64_t hook;      /* runtime address of the enter hook */
+    uint64_t exit_hook; /* and of the exit hook */
 };
 
-/* The children of a DIE, in order:
- *     struct cd_iter it;
- *     for (Dwarf_Die ch = cd_first(c, parent, &it); ch; ch = cd_next(c, &it)) ...
- *     cd_iter_end(&it);
- * Iteration stops at an error and at a child that does not lie after its
- * predecessor (a corrupt DW_AT_sibling pointing back would loop forever).
- * The DIE given is freed by the next step or by cd_iter_end(). */
-struct cd_iter {
-    Dwarf_Die die;  /* the current child */
-    Dwarf_Off prev; /* its offset */
-};
-CT_INTERNAL Dwarf_Die cd_first(struct cd *c, Dwarf_Die parent, struct cd_iter *it);
-CT_INTERNAL Dwarf_Die cd_next(struct cd *c, struct cd_iter *it);
-CT_INTERNAL void cd_iter_end(struct cd_iter *it);
+/* ---- capture_types.c ----------------------------------------------------- */
 
-/* capture_types.c */
 extern const struct ct_type ct_void_type;
-CT_INTERNAL void cd_err(struct cd *c);
-CT_INTERNAL void *cd_zalloc(struct cd *c, size_t n);
-CT_INTERNAL const char *cd_cat(struct cd *c, const char *a, const char *b, const char *d);
-CT_INTERNAL Dwarf_Die cd_die(struct cd *c, Dwarf_Off off);
-CT_INTERNAL Dwarf_Half cd_tag(struct cd *c, Dwarf_Die d);
-/* The DIE offset an attribute refers to, or 0. */
-CT_INTERNAL Dwarf_Off cd_ref(struct cd *c, Dwarf_Die d, Dwarf_Half name);
-CT_INTERNAL bool cd_udata(struct cd *c, Dwarf_Die d, Dwarf_Half name, Dwarf_Unsigned *v);
-CT_INTERNAL bool cd_flag(struct cd *c, Dwarf_Die d, Dwarf_Half name);
+/* n zeroed bytes in the arena, or NULL. */
+CT_INTERNAL void *ct_cap_zalloc(struct ct_cap *c, size_t n);
+/* a + b + d in the arena ("?" when out of memory). */
+CT_INTERNAL const char *ct_cap_cat(struct ct_cap *c, const char *a, const char *b, const char *d);
 /* The DIE's name in the arena, or NULL. */
-CT_INTERNAL const char *cd_name(struct cd *c, Dwarf_Die d);
+CT_INTERNAL const char *ct_cap_name(struct ct_cap *c, Dwarf_Die d);
 /* Records the scope prefix ("ns::Cls::") of a named type's DIE. */
-CT_INTERNAL void cd_scope_add(struct cd *c, Dwarf_Off off, const char *prefix);
+CT_INTERNAL void ct_cap_scope_add(struct ct_cap *c, Dwarf_Off off, const char *prefix);
 /* The type at a DIE offset, built once (cached by offset). */
-CT_INTERNAL const struct ct_type *cd_type(struct cd *c, Dwarf_Off off, unsigned depth);
+CT_INTERNAL const struct ct_type *ct_cap_type(struct ct_cap *c, Dwarf_Off off, unsigned depth);
 
-/* Appends p (dropped if memory runs out). */
-CT_INTERNAL void cd_vec_push(struct cd_vec *vec, const void *p);
+/* ---- capture_loc.c ------------------------------------------------------- */
 
-/* capture_loc.c */
-/* DWARF registers the hook knows: rbx, rbp, rsp, r12-r15. */
-CT_INTERNAL bool cd_known_reg(uint64_t r);
 /* d's DW_AT_location as it stands at link-time pc (n = 0: unavailable). */
-CT_INTERNAL void cd_location(struct cd *c, Dwarf_Die d, uint64_t pc, struct ct_loc *loc);
+CT_INTERNAL void ct_cap_location(struct ct_cap *c, Dwarf_Die d, uint64_t pc, struct ct_loc *loc);
 /* The CFA rule at link-time pc. */
-CT_INTERNAL void cd_cfa(struct cd *c, uint64_t pc, struct ct_fdesc *f);
-CT_INTERNAL void cd_frame_base(struct cd *c, Dwarf_Die d, struct ct_fdesc *f);
+CT_INTERNAL void ct_cap_cfa(struct ct_cap *c, uint64_t pc, struct ct_fdesc *f);
+CT_INTERNAL void ct_cap_frame_base(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc *f);
 /* Decides how the enter hook reads each parameter, and the return value
  * (struct ct_plan, ret_small); f's parameters, CFA rule and frame base are
  * set. False when out of memory. */
-CT_INTERNAL bool cd_plan(struct cd *c, struct ct_fdesc *f);
-/* The first range of a function given by DW_AT_ranges. */
-CT_INTERNAL bool cd_first_range(struct cd *c, Dwarf_Die d, Dwarf_Addr *lo, Dwarf_Addr *hi);
+CT_INTERNAL bool ct_cap_plan(struct ct_cap *c, struct ct_fdesc *f);
 /* Collects the call sites with constant arguments inside a function. */
-CT_INTERNAL void cd_call_sites(struct cd *c, Dwarf_Die parent, unsigned depth);
+CT_INTERNAL void ct_cap_call_sites(struct ct_cap *c, Dwarf_Die parent, unsigned depth);
+
+/* ---- capture_code.c ------------------------------------------------------ */
+
+/* The runtime return address of the function's call to the enter hook: the
+ * first "call rel32" to it in the first bytes of its code [lo, hi)
+ * (runtime addresses). 0 if none. */
+CT_INTERNAL uint64_t ct_cap_hook_pc(const struct ct_cap *c, uint64_t lo, uint64_t hi);
+/* The exit hook calls in f's code [lo, hi) (runtime addresses, one
+ * contiguous range), each with where its return value is (capture_ret.c);
+ * or jumps to the hook (a void function's sibling call: the hook returns
+ * for it). Sets f->ret_at_exit when there is at least one and every one is
+ * understood: the function returns straight after each, and the exit hook
+ * reads its value (c->xsites holds them). C++ too: an exception landing pad
+ * that calls the exit hook goes on to _Unwind_Resume (a call: not
+ * understood), in this range or, split off to a cold part, in a function
+ * that is not one contiguous range; either way the function keeps the
+ * trampoline, whose personality marks the frames an exception unwinds. */
+CT_INTERNAL void ct_cap_exit_sites(struct ct_cap *c, struct ct_fdesc *f, uint64_t lo, uint64_t hi);
+
+/* ---- capture_tab.c ------------------------------------------------------- */
+
+/* Builds k from the records of vec (the first of equal keys wins). */
+CT_INTERNAL bool ct_keyed_build(struct ct_keyed *k, const struct ct_cap_vec *vec);
 
 #endif

@@ -1,23 +1,17 @@
 /* capture_loc.c — where a parameter is during the enter hook's call
  * (capture_dwarf_priv.h): its location list entry, decoded and checked
  * (only what capture.c evaluates exactly is kept), the CFA rule from the
- * call-frame information, the frame base, the first range of a split
- * function, and the caller's call-site constants that resolve entry values. */
+ * call-frame information, the frame base, the plan of each read, and the
+ * caller's call-site constants that resolve entry values. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/x86_64/x86_regs.h"
 #include "capture/capture_dwarf_priv.h"
 
 /* ---- locations ----------------------------------------------------------- */
-
-/* DWARF register numbers the hook knows at the hook's return address:
- * rbx 3, rbp 6, rsp 7, r12-r15 12-15. */
-CT_INTERNAL bool cd_known_reg(uint64_t r)
-{
-    return r == 3 || r == 6 || r == 7 || (r >= 12 && r <= 15);
-}
 
 /* Keeps an expression only if every operation is one capture.c evaluates. */
 CT_NOINST static bool cd_op_ok(const struct ct_op *o)
@@ -26,12 +20,12 @@ CT_NOINST static bool cd_op_ok(const struct ct_op *o)
     if (a >= DW_OP_lit0 && a <= DW_OP_lit31)
         return true;
     if (a >= DW_OP_reg0 && a <= DW_OP_reg31)
-        return cd_known_reg(a - DW_OP_reg0) && a != DW_OP_reg7;
+        return ct_dw_reg_kept(a - DW_OP_reg0) && a != DW_OP_reg7;
     if (a >= DW_OP_breg0 && a <= DW_OP_breg31)
-        return cd_known_reg(a - DW_OP_breg0);
+        return ct_dw_reg_kept(a - DW_OP_breg0);
     switch (a) {
-    case DW_OP_regx: return cd_known_reg(o->a) && o->a != 7;
-    case DW_OP_bregx: return cd_known_reg(o->a);
+    case DW_OP_regx: return ct_dw_reg_kept(o->a) && o->a != CT_DW_RSP;
+    case DW_OP_bregx: return ct_dw_reg_kept(o->a);
     case DW_OP_fbreg: case DW_OP_call_frame_cfa: case DW_OP_piece: case DW_OP_stack_value:
     case DW_OP_const1u: case DW_OP_const1s: case DW_OP_const2u: case DW_OP_const2s:
     case DW_OP_const4u: case DW_OP_const4s: case DW_OP_const8u: case DW_OP_const8s:
@@ -49,16 +43,16 @@ CT_NOINST static bool cd_op_ok(const struct ct_op *o)
 }
 
 /* The expression of one location description, decoded and checked. */
-CT_NOINST static bool cd_ops(struct cd *c, Dwarf_Locdesc_c ld, Dwarf_Unsigned nops, struct ct_loc *out)
+CT_NOINST static bool cd_ops(struct ct_cap *c, Dwarf_Locdesc_c ld, Dwarf_Unsigned nops, struct ct_loc *out)
 {
     if (nops == 0 || nops > CT_LOC_OPS)
         return false;
     if (nops == 2) { /* DW_OP_entry_value(DW_OP_regN), DW_OP_stack_value: a caller's constant */
         Dwarf_Small a0 = 0, a1 = 0;
         Dwarf_Unsigned x = 0, y = 0, z = 0, br = 0, u = 0;
-        if (dwarf_get_location_op_value_c(ld, 0, &a0, &x, &y, &z, &br, &c->err) == DW_DLV_OK &&
+        if (dwarf_get_location_op_value_c(ld, 0, &a0, &x, &y, &z, &br, &c->w.err) == DW_DLV_OK &&
             (a0 == DW_OP_entry_value || a0 == DW_OP_GNU_entry_value) && x == 1 && y &&
-            dwarf_get_location_op_value_c(ld, 1, &a1, &u, &u, &u, &br, &c->err) == DW_DLV_OK &&
+            dwarf_get_location_op_value_c(ld, 1, &a1, &u, &u, &u, &br, &c->w.err) == DW_DLV_OK &&
             a1 == DW_OP_stack_value) {
             uint8_t r = *(const uint8_t *)(uintptr_t)y;
             if (r >= DW_OP_reg0 && r <= DW_OP_reg15) {
@@ -67,13 +61,13 @@ CT_NOINST static bool cd_ops(struct cd *c, Dwarf_Locdesc_c ld, Dwarf_Unsigned no
                 return true;
             }
         }
-        cd_err(c);
+        ct_dwalk_note(&c->w);
     }
     for (Dwarf_Unsigned i = 0; i < nops; i++) {
         Dwarf_Small atom = 0;
         Dwarf_Unsigned a = 0, b = 0, d3 = 0, br = 0;
-        if (dwarf_get_location_op_value_c(ld, i, &atom, &a, &b, &d3, &br, &c->err) != DW_DLV_OK) {
-            cd_err(c);
+        if (dwarf_get_location_op_value_c(ld, i, &atom, &a, &b, &d3, &br, &c->w.err) != DW_DLV_OK) {
+            ct_dwalk_note(&c->w);
             return false;
         }
         struct ct_op *o = &out->ops[i];
@@ -95,18 +89,18 @@ CT_NOINST static bool cd_ops(struct cd *c, Dwarf_Locdesc_c ld, Dwarf_Unsigned no
 }
 
 /* Fills loc with d's DW_AT_location as it stands at link-time pc. */
-CT_INTERNAL void cd_location(struct cd *c, Dwarf_Die d, uint64_t pc, struct ct_loc *loc)
+CT_INTERNAL void ct_cap_location(struct ct_cap *c, Dwarf_Die d, uint64_t pc, struct ct_loc *loc)
 {
     loc->n = 0;
     Dwarf_Attribute a = NULL;
-    if (dwarf_attr(d, DW_AT_location, &a, &c->err) != DW_DLV_OK) {
-        cd_err(c);
+    if (dwarf_attr(d, DW_AT_location, &a, &c->w.err) != DW_DLV_OK) {
+        ct_dwalk_note(&c->w);
         return;
     }
     Dwarf_Loc_Head_c head = NULL;
     Dwarf_Unsigned count = 0;
-    if (dwarf_get_loclist_c(a, &head, &count, &c->err) != DW_DLV_OK) {
-        cd_err(c);
+    if (dwarf_get_loclist_c(a, &head, &count, &c->w.err) != DW_DLV_OK) {
+        ct_dwalk_note(&c->w);
         dwarf_dealloc_attribute(a);
         return;
     }
@@ -117,14 +111,14 @@ CT_INTERNAL void cd_location(struct cd *c, Dwarf_Die d, uint64_t pc, struct ct_l
         Dwarf_Addr lo = 0, hi = 0;
         Dwarf_Locdesc_c ld = NULL;
         if (dwarf_get_locdesc_entry_d(head, i, &lle, &rlo, &rhi, &unavail, &lo, &hi, &nops, &ld,
-                                      &src, &eoff, &loff, &c->err) != DW_DLV_OK) {
-            cd_err(c);
+                                      &src, &eoff, &loff, &c->w.err) != DW_DLV_OK) {
+            ct_dwalk_note(&c->w);
             break;
         }
         /* A single expression is what a debugger uses after the prologue:
          * clang calls the enter hook before it stores the parameters there,
          * so from clang only location lists (exact ranges) are trusted. */
-        if (src == 0 && c->cu_clang)
+        if (src == 0 && c->w.cu_clang)
             break;
         if (src == 0 || (!unavail && pc >= lo && pc < hi)) {
             if (!cd_ops(c, ld, nops, loc))
@@ -137,15 +131,15 @@ CT_INTERNAL void cd_location(struct cd *c, Dwarf_Die d, uint64_t pc, struct ct_l
 }
 
 /* The CFA rule at link-time pc: reg + off. */
-CT_INTERNAL void cd_cfa(struct cd *c, uint64_t pc, struct ct_fdesc *f)
+CT_INTERNAL void ct_cap_cfa(struct ct_cap *c, uint64_t pc, struct ct_fdesc *f)
 {
     f->cfa_reg = -1;
     if (!c->fdes)
         return;
     Dwarf_Fde fde = NULL;
     Dwarf_Addr lo = 0, hi = 0;
-    if (dwarf_get_fde_at_pc(c->fdes, pc, &fde, &lo, &hi, &c->err) != DW_DLV_OK) {
-        cd_err(c);
+    if (dwarf_get_fde_at_pc(c->fdes, pc, &fde, &lo, &hi, &c->w.err) != DW_DLV_OK) {
+        ct_dwalk_note(&c->w);
         return;
     }
     Dwarf_Small vtype = 0;
@@ -154,28 +148,28 @@ CT_INTERNAL void cd_cfa(struct cd *c, uint64_t pc, struct ct_fdesc *f)
     Dwarf_Addr row = 0, next = 0;
     Dwarf_Bool more = 0;
     if (dwarf_get_fde_info_for_cfa_reg3_b(fde, pc, &vtype, &offrel, &reg, &off, &block, &row, &more,
-                                          &next, &c->err) != DW_DLV_OK) {
-        cd_err(c);
+                                          &next, &c->w.err) != DW_DLV_OK) {
+        ct_dwalk_note(&c->w);
         return;
     }
-    if (vtype == DW_EXPR_OFFSET && offrel && reg >= 0 && cd_known_reg((uint64_t)reg)) {
+    if (vtype == DW_EXPR_OFFSET && offrel && reg >= 0 && ct_dw_reg_kept((uint64_t)reg)) {
         f->cfa_reg = (int)reg;
         f->cfa_off = off;
     }
 }
 
-CT_INTERNAL void cd_frame_base(struct cd *c, Dwarf_Die d, struct ct_fdesc *f)
+CT_INTERNAL void ct_cap_frame_base(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc *f)
 {
     /* one operation: DW_OP_call_frame_cfa (GCC) or a register (clang) */
     Dwarf_Attribute a = NULL;
     f->fb = CT_FB_NONE;
-    if (dwarf_attr(d, DW_AT_frame_base, &a, &c->err) != DW_DLV_OK) {
-        cd_err(c);
+    if (dwarf_attr(d, DW_AT_frame_base, &a, &c->w.err) != DW_DLV_OK) {
+        ct_dwalk_note(&c->w);
         return;
     }
     Dwarf_Loc_Head_c head = NULL;
     Dwarf_Unsigned count = 0;
-    if (dwarf_get_loclist_c(a, &head, &count, &c->err) == DW_DLV_OK) {
+    if (dwarf_get_loclist_c(a, &head, &count, &c->w.err) == DW_DLV_OK) {
         Dwarf_Small lle = 0, src = 0;
         Dwarf_Unsigned rlo = 0, rhi = 0, nops = 0, eoff = 0, loff = 0;
         Dwarf_Bool unavail = 0;
@@ -183,11 +177,11 @@ CT_INTERNAL void cd_frame_base(struct cd *c, Dwarf_Die d, struct ct_fdesc *f)
         Dwarf_Locdesc_c ld = NULL;
         if (count >= 1 &&
             dwarf_get_locdesc_entry_d(head, 0, &lle, &rlo, &rhi, &unavail, &lo, &hi, &nops, &ld,
-                                      &src, &eoff, &loff, &c->err) == DW_DLV_OK &&
+                                      &src, &eoff, &loff, &c->w.err) == DW_DLV_OK &&
             src == 0 && nops == 1) {
             Dwarf_Small atom = 0;
             Dwarf_Unsigned x = 0, y = 0, z = 0, br = 0;
-            if (dwarf_get_location_op_value_c(ld, 0, &atom, &x, &y, &z, &br, &c->err) == DW_DLV_OK) {
+            if (dwarf_get_location_op_value_c(ld, 0, &atom, &x, &y, &z, &br, &c->w.err) == DW_DLV_OK) {
                 if (atom == DW_OP_call_frame_cfa) {
                     f->fb = CT_FB_CFA;
                 } else if ((atom == DW_OP_reg6 || atom == DW_OP_reg7)) {
@@ -196,10 +190,10 @@ CT_INTERNAL void cd_frame_base(struct cd *c, Dwarf_Die d, struct ct_fdesc *f)
                 }
             }
         }
-        cd_err(c);
+        ct_dwalk_note(&c->w);
         dwarf_loc_head_c_dealloc(head);
     }
-    cd_err(c);
+    ct_dwalk_note(&c->w);
     dwarf_dealloc_attribute(a);
 }
 
@@ -234,14 +228,14 @@ CT_NOINST static void cd_plan_param(const struct ct_fdesc *f, const struct ct_pa
         reg = f->fb_reg;
     } else if (o->atom >= DW_OP_breg0 && o->atom <= DW_OP_breg15) {
         reg = o->atom - DW_OP_breg0;
-    } else if (o->atom == DW_OP_bregx && o->a <= 15) {
+    } else if (o->atom == DW_OP_bregx && o->a <= CT_DW_R15) {
         reg = (int)o->a;
         off = (int64_t)o->b;
         goto have;
     } else if (o->atom >= DW_OP_reg0 && o->atom <= DW_OP_reg15) {
         reg = o->atom - DW_OP_reg0;
         mem = false;
-    } else if (o->atom == DW_OP_regx && o->a <= 15) {
+    } else if (o->atom == DW_OP_regx && o->a <= CT_DW_R15) {
         reg = (int)o->a;
         mem = false;
     } else {
@@ -249,7 +243,7 @@ CT_NOINST static void cd_plan_param(const struct ct_fdesc *f, const struct ct_pa
     }
     off = (int64_t)o->a;
 have:
-    if (!cd_known_reg((uint64_t)reg))
+    if (!ct_dw_reg_kept((uint64_t)reg))
         return;
     if (mem) {
         if (__builtin_add_overflow(off, base_off, &off) || off < INT32_MIN || off > INT32_MAX)
@@ -264,9 +258,9 @@ have:
     out->reg = (uint8_t)reg;
 }
 
-CT_INTERNAL bool cd_plan(struct cd *c, struct ct_fdesc *f)
+CT_INTERNAL bool ct_cap_plan(struct ct_cap *c, struct ct_fdesc *f)
 {
-    struct ct_plan *pl = cd_zalloc(c, (f->nparams + 1u) * sizeof(*pl));
+    struct ct_plan *pl = ct_cap_zalloc(c, (f->nparams + 1u) * sizeof(*pl));
     if (!pl)
         return false;
     unsigned len = 0;
@@ -287,73 +281,6 @@ CT_INTERNAL bool cd_plan(struct cd *c, struct ct_fdesc *f)
         (f->ret_class[0] == CT_RC_INT || f->ret_class[0] == CT_RC_SSE))
         f->ret_small = (uint8_t)r->size;
     return true;
-}
-
-/* The first address range of a function split in pieces (DW_AT_ranges):
- * GCC lists the part with the entry first. */
-CT_INTERNAL bool cd_first_range(struct cd *c, Dwarf_Die d, Dwarf_Addr *lo, Dwarf_Addr *hi)
-{
-    Dwarf_Attribute a = NULL;
-    if (dwarf_attr(d, DW_AT_ranges, &a, &c->err) != DW_DLV_OK) {
-        cd_err(c);
-        return false;
-    }
-    bool ok = false;
-    Dwarf_Half form = 0;
-    Dwarf_Unsigned val = 0;
-    Dwarf_Off goff = 0;
-    if (dwarf_whatform(a, &form, &c->err) != DW_DLV_OK) {
-        cd_err(c);
-    } else if (c->cu_version >= 5) {
-        int r = form == DW_FORM_sec_offset ? dwarf_global_formref(a, &goff, &c->err)
-                                           : dwarf_formudata(a, &val, &c->err);
-        if (form == DW_FORM_sec_offset)
-            val = goff;
-        Dwarf_Rnglists_Head head = NULL;
-        Dwarf_Unsigned count = 0, global_off = 0;
-        if (r == DW_DLV_OK &&
-            dwarf_rnglists_get_rle_head(a, form, val, &head, &count, &global_off, &c->err) == DW_DLV_OK) {
-            for (Dwarf_Unsigned i = 0; i < count && !ok; i++) {
-                unsigned len = 0, code = 0;
-                Dwarf_Unsigned r1 = 0, r2 = 0, l = 0, h = 0;
-                Dwarf_Bool unavail = 0;
-                if (dwarf_get_rnglists_entry_fields_a(head, i, &len, &code, &r1, &r2, &unavail, &l, &h,
-                                                      &c->err) != DW_DLV_OK)
-                    break;
-                if (!unavail && h > l && code != DW_RLE_base_address && code != DW_RLE_base_addressx &&
-                    code != DW_RLE_end_of_list) {
-                    *lo = l;
-                    *hi = h;
-                    ok = true;
-                }
-            }
-            dwarf_dealloc_rnglists_head(head);
-        }
-        cd_err(c);
-    } else {
-        Dwarf_Ranges *rs = NULL;
-        Dwarf_Signed n = 0;
-        Dwarf_Unsigned bytes = 0;
-        if (dwarf_global_formref(a, &goff, &c->err) == DW_DLV_OK &&
-            dwarf_get_ranges_a(c->dbg, goff, d, &rs, &n, &bytes, &c->err) == DW_DLV_OK) {
-            Dwarf_Addr base = c->cu_base;
-            for (Dwarf_Signed i = 0; i < n && !ok; i++) {
-                if (rs[i].dwr_type == DW_RANGES_END)
-                    break;
-                if (rs[i].dwr_type == DW_RANGES_ADDRESS_SELECTION) {
-                    base = rs[i].dwr_addr2;
-                } else if (rs[i].dwr_addr2 > rs[i].dwr_addr1) {
-                    *lo = base + rs[i].dwr_addr1;
-                    *hi = base + rs[i].dwr_addr2;
-                    ok = true;
-                }
-            }
-            dwarf_ranges_dealloc(c->dbg, rs, n);
-        }
-        cd_err(c);
-    }
-    dwarf_dealloc_attribute(a);
-    return ok;
 }
 
 /* A constant DWARF expression (one operation): its value. */
@@ -400,21 +327,21 @@ CT_NOINST static bool cd_const_expr(const uint8_t *p, Dwarf_Unsigned len, uint64
 }
 
 /* One call site's constant register arguments. */
-CT_NOINST static void cd_call_site(struct cd *c, Dwarf_Die d)
+CT_NOINST static void cd_call_site(struct ct_cap *c, Dwarf_Die d)
 {
     Dwarf_Attribute a = NULL;
     Dwarf_Addr ret = 0;
-    if (dwarf_attr(d, DW_AT_call_return_pc, &a, &c->err) != DW_DLV_OK) {
-        cd_err(c);
-        if (dwarf_attr(d, DW_AT_low_pc, &a, &c->err) != DW_DLV_OK) {
-            cd_err(c);
+    if (dwarf_attr(d, DW_AT_call_return_pc, &a, &c->w.err) != DW_DLV_OK) {
+        ct_dwalk_note(&c->w);
+        if (dwarf_attr(d, DW_AT_low_pc, &a, &c->w.err) != DW_DLV_OK) {
+            ct_dwalk_note(&c->w);
             return;
         }
     }
-    int r = dwarf_formaddr(a, &ret, &c->err);
+    int r = dwarf_formaddr(a, &ret, &c->w.err);
     dwarf_dealloc_attribute(a);
     if (r != DW_DLV_OK || ret == 0) {
-        cd_err(c);
+        ct_dwalk_note(&c->w);
         return;
     }
     struct ct_csite cs;
@@ -422,25 +349,25 @@ CT_NOINST static void cd_call_site(struct cd *c, Dwarf_Die d)
     cs.ret_pc = ret + c->bias;
     /* which function it calls: without that (an indirect call), a tail call
      * further down could take these constants for its own */
-    cs.callee = cd_ref(c, d, DW_AT_call_origin);
+    cs.callee = ct_dwalk_ref(&c->w, d, DW_AT_call_origin);
     if (!cs.callee)
-        cs.callee = cd_ref(c, d, DW_AT_abstract_origin);
+        cs.callee = ct_dwalk_ref(&c->w, d, DW_AT_abstract_origin);
     if (!cs.callee)
         return;
-    struct cd_iter it;
-    for (Dwarf_Die ch = cd_first(c, d, &it); ch && cs.n < CT_CS_PARAMS; ch = cd_next(c, &it)) {
-        Dwarf_Half tag = cd_tag(c, ch);
+    struct ct_dwalk_iter it;
+    for (Dwarf_Die ch = ct_dwalk_first(&c->w, d, &it); ch && cs.n < CT_CS_PARAMS; ch = ct_dwalk_next(&c->w, &it)) {
+        Dwarf_Half tag = ct_dwalk_tag(&c->w, ch);
         if (tag == DW_TAG_call_site_parameter || tag == DW_TAG_GNU_call_site_parameter) {
             Dwarf_Attribute la = NULL, va = NULL;
             Dwarf_Unsigned ll = 0, vl = 0;
             Dwarf_Ptr lp = NULL, vp = NULL;
-            if (dwarf_attr(ch, DW_AT_location, &la, &c->err) == DW_DLV_OK) {
-                if (dwarf_formexprloc(la, &ll, &lp, &c->err) == DW_DLV_OK && ll == 1 &&
-                    (dwarf_attr(ch, DW_AT_call_value, &va, &c->err) == DW_DLV_OK ||
-                     (cd_err(c), dwarf_attr(ch, DW_AT_GNU_call_site_value, &va, &c->err) == DW_DLV_OK))) {
+            if (dwarf_attr(ch, DW_AT_location, &la, &c->w.err) == DW_DLV_OK) {
+                if (dwarf_formexprloc(la, &ll, &lp, &c->w.err) == DW_DLV_OK && ll == 1 &&
+                    (dwarf_attr(ch, DW_AT_call_value, &va, &c->w.err) == DW_DLV_OK ||
+                     (ct_dwalk_note(&c->w), dwarf_attr(ch, DW_AT_GNU_call_site_value, &va, &c->w.err) == DW_DLV_OK))) {
                     uint8_t reg = *(const uint8_t *)lp;
                     uint64_t v = 0;
-                    if (dwarf_formexprloc(va, &vl, &vp, &c->err) == DW_DLV_OK && reg >= DW_OP_reg0 &&
+                    if (dwarf_formexprloc(va, &vl, &vp, &c->w.err) == DW_DLV_OK && reg >= DW_OP_reg0 &&
                         reg <= DW_OP_reg15 && cd_const_expr(vp, vl, &v)) {
                         cs.reg[cs.n] = (uint8_t)(reg - DW_OP_reg0);
                         cs.val[cs.n++] = v;
@@ -449,31 +376,31 @@ CT_NOINST static void cd_call_site(struct cd *c, Dwarf_Die d)
                 }
                 dwarf_dealloc_attribute(la);
             }
-            cd_err(c);
+            ct_dwalk_note(&c->w);
         }
     }
-    cd_iter_end(&it);
+    ct_dwalk_end(&it);
     if (!cs.n)
         return;
-    struct ct_csite *keep = cd_zalloc(c, sizeof(*keep));
+    struct ct_csite *keep = ct_cap_zalloc(c, sizeof(*keep));
     if (!keep)
         return;
     *keep = cs;
-    cd_vec_push(&c->sites, keep);
+    ct_cap_push(&c->sites, keep);
 }
 
 /* The call sites inside a function (in its blocks and inlined code too). */
-CT_INTERNAL void cd_call_sites(struct cd *c, Dwarf_Die parent, unsigned depth)
+CT_INTERNAL void ct_cap_call_sites(struct ct_cap *c, Dwarf_Die parent, unsigned depth)
 {
-    if (depth > CD_MAX_DEPTH)
+    if (depth > CT_CAP_MAX_DEPTH)
         return;
-    struct cd_iter it;
-    for (Dwarf_Die ch = cd_first(c, parent, &it); ch; ch = cd_next(c, &it)) {
-        Dwarf_Half tag = cd_tag(c, ch);
+    struct ct_dwalk_iter it;
+    for (Dwarf_Die ch = ct_dwalk_first(&c->w, parent, &it); ch; ch = ct_dwalk_next(&c->w, &it)) {
+        Dwarf_Half tag = ct_dwalk_tag(&c->w, ch);
         if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site)
             cd_call_site(c, ch);
         else if (tag == DW_TAG_lexical_block || tag == DW_TAG_inlined_subroutine)
-            cd_call_sites(c, ch, depth + 1);
+            ct_cap_call_sites(c, ch, depth + 1);
     }
-    cd_iter_end(&it);
+    ct_dwalk_end(&it);
 }

@@ -5,13 +5,30 @@
  * values from the return registers or from where the exit hook's plan
  * says. Runs inside the hooks, with the thread busy: no allocation, no
  * locks, no stdio. */
+#include <ucontext.h>
+
 #include <libdwarf/dwarf.h>
 
+#include "arch/x86_64/x86_regs.h"
 #include "capture/capture_priv.h"
 
-/* capture_entry.S */
+/* probe.S */
 CT_INTERNAL int ct_probe_copy(void *dst, const void *src, size_t n);
 CT_INTERNAL long ct_probe_str(char *dst, const char *src, size_t max);
+extern char ct_probe_lo[], ct_probe_hi[], ct_probe_fault[];
+
+bool ct_probe_armed;
+
+CT_INTERNAL bool ct_probe_recover(void *ucontext)
+{
+    ucontext_t *uc = ucontext;
+    greg_t *ip = &uc->uc_mcontext.gregs[REG_RIP];
+    if ((uintptr_t)*ip >= (uintptr_t)ct_probe_lo && (uintptr_t)*ip < (uintptr_t)ct_probe_hi) {
+        *ip = (greg_t)(uintptr_t)ct_probe_fault;
+        return true;
+    }
+    return false;
+}
 
 const uint64_t ct_size_mask[9] = {
     0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffffu, 0xffffffffffffu, 0xffffffffffffffu,
@@ -25,9 +42,12 @@ struct ct_eval {
     const struct ct_csite *cs; /* the caller's constants for this call, or NULL */
 };
 
+#define CT_ADDR_LOWEST 4096u                 /* the zero page is never mapped */
+#define CT_ADDR_END (UINT64_C(1) << 47)      /* the end of user space (4-level paging) */
+
 CT_NOINST static bool ct_readable(uint64_t p)
 {
-    return ct_probe_armed && p >= 4096 && p < (UINT64_C(1) << 47);
+    return ct_probe_armed && p >= CT_ADDR_LOWEST && p < CT_ADDR_END;
 }
 
 int ct_read_mem(void *dst, uint64_t src, size_t n)
@@ -39,129 +59,195 @@ int ct_read_mem(void *dst, uint64_t src, size_t n)
     return ct_probe_copy(dst, (const void *)(uintptr_t)src, n) == 0 ? CT_VAL_OK : CT_VAL_UNREADABLE;
 }
 
+/* size bytes at a: from the live part of the stack directly, else through
+ * the probe. */
+CT_NOINST static int ct_read_at(const struct ct_eval *x, uint64_t a, uint8_t *out, uint32_t size)
+{
+    if (a >= x->stack_lo && a < x->stack_hi && size <= x->stack_hi - a) {
+        memcpy(out, (const void *)(uintptr_t)a, size); /* the frame's own stack */
+        return CT_VAL_OK;
+    }
+    return ct_read_mem(out, a, size);
+}
+
+/* The locations that need no interpreter: a frame-base slot (the common
+ * case at -O0), a callee-saved register, a caller's constant. True with
+ * *st set when loc is one of them. */
+CT_NOINST static bool ct_loc_quick(const struct ct_loc *loc, const struct ct_eval *x, uint8_t *out,
+                                   uint32_t size, int *st)
+{
+    const struct ct_op *o = &loc->ops[0];
+    if (loc->n == 0) {
+        *st = CT_VAL_OUT;
+    } else if (loc->n == 1 && o->atom == DW_OP_fbreg) {
+        *st = ct_read_at(x, x->fb + o->a, out, size);
+    } else if (loc->n == 1 && o->atom >= DW_OP_reg0 && o->atom <= DW_OP_reg15 && size <= 8) {
+        memcpy(out, &x->reg[o->atom - DW_OP_reg0], size); /* in a callee-saved register */
+        *st = CT_VAL_OK;
+    } else if (o->atom == CT_OP_ENTRY_REG) { /* the value the caller passed, if a constant */
+        *st = CT_VAL_OUT;
+        for (unsigned k = 0; x->cs && k < x->cs->n; k++)
+            if (x->cs->reg[k] == o->a && size <= 8) {
+                memcpy(out, &x->cs->val[k], size);
+                *st = CT_VAL_OK;
+                break;
+            }
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* The DWARF expression interpreter: its stack, and what the expression
+ * names so far (a memory address on the stack, a register, a value). */
+#define CT_EXPR_STACK 16
+enum { K_MEM, K_REG, K_VALUE, K_IMPLICIT };
+struct ct_expr {
+    uint64_t st[CT_EXPR_STACK];
+    unsigned sp;
+    unsigned kind;   /* K_* */
+    uint64_t value;  /* K_REG, K_VALUE, K_IMPLICIT */
+    unsigned ilen;   /* K_IMPLICIT: its bytes */
+    uint32_t done;   /* bytes of pieces written */
+};
+/* An operation's outcome when the evaluation goes on. */
+#define CT_EXPR_GO (-1)
+
+CT_NOINST static inline bool ct_push(struct ct_expr *e, uint64_t v)
+{
+    if (e->sp == CT_EXPR_STACK)
+        return false;
+    e->st[e->sp++] = v;
+    return true;
+}
+
+CT_NOINST static inline bool ct_pop(struct ct_expr *e, uint64_t *v)
+{
+    if (e->sp == 0)
+        return false;
+    *v = e->st[--e->sp];
+    return true;
+}
+
+/* The stack and arithmetic operations. False on a stack too short or too
+ * deep, or an operation capture_loc.c does not keep. */
+CT_NOINST static bool ct_op_arith(struct ct_expr *e, uint8_t a, uint64_t operand)
+{
+    uint64_t t1 = 0, t2 = 0;
+    switch (a) {
+    case DW_OP_plus_uconst: return ct_pop(e, &t1) && ct_push(e, t1 + operand);
+    case DW_OP_neg: return ct_pop(e, &t1) && ct_push(e, -t1);
+    case DW_OP_not: return ct_pop(e, &t1) && ct_push(e, ~t1);
+    case DW_OP_dup: return ct_pop(e, &t1) && ct_push(e, t1) && ct_push(e, t1);
+    case DW_OP_drop: return ct_pop(e, &t1);
+    default: break;
+    }
+    if (!ct_pop(e, &t2) || !ct_pop(e, &t1))
+        return false;
+    switch (a) {
+    case DW_OP_plus: return ct_push(e, t1 + t2);
+    case DW_OP_minus: return ct_push(e, t1 - t2);
+    case DW_OP_mul: return ct_push(e, t1 * t2);
+    case DW_OP_and: return ct_push(e, t1 & t2);
+    case DW_OP_or: return ct_push(e, t1 | t2);
+    case DW_OP_xor: return ct_push(e, t1 ^ t2);
+    case DW_OP_shl: return ct_push(e, t2 < 64 ? t1 << t2 : 0);
+    case DW_OP_shr: return ct_push(e, t2 < 64 ? t1 >> t2 : 0);
+    case DW_OP_shra: return ct_push(e, (uint64_t)((int64_t)t1 >> (t2 < 63 ? t2 : 63)));
+    case DW_OP_swap: return ct_push(e, t2) && ct_push(e, t1);
+    case DW_OP_over: return ct_push(e, t1) && ct_push(e, t2) && ct_push(e, t1);
+    default: return false;
+    }
+}
+
+/* DW_OP_piece: what the expression names so far, n bytes of the value.
+ * last: the expression's last operation. */
+CT_NOINST static int ct_op_piece(struct ct_expr *e, uint32_t n, uint8_t *out, uint32_t size, bool last)
+{
+    if (n > size - e->done || (e->kind == K_MEM && e->sp == 0))
+        return CT_VAL_OUT; /* an empty piece: that part is optimized out */
+    if (e->kind == K_MEM) {
+        int r = ct_read_mem(out + e->done, e->st[e->sp - 1], n);
+        if (r != CT_VAL_OK)
+            return r;
+    } else {
+        if (n > 8 || (e->kind == K_IMPLICIT && n > e->ilen))
+            return CT_VAL_OUT;
+        memcpy(out + e->done, &e->value, n);
+    }
+    e->done += n;
+    e->sp = 0;
+    e->kind = K_MEM;
+    if (last)
+        return e->done == size ? CT_VAL_OK : CT_VAL_OUT;
+    return CT_EXPR_GO;
+}
+
+/* One operation: CT_EXPR_GO, or the evaluation's status. */
+CT_NOINST static int ct_op_step(struct ct_expr *e, const struct ct_op *o, const struct ct_eval *x, uint8_t *out,
+                                uint32_t size, bool last)
+{
+    uint8_t a = o->atom;
+    uint64_t t;
+    bool ok = true;
+    if (a >= DW_OP_lit0 && a <= DW_OP_lit31) {
+        ok = ct_push(e, (uint64_t)(a - DW_OP_lit0));
+    } else if (a >= DW_OP_breg0 && a <= DW_OP_breg31) {
+        ok = ct_push(e, x->reg[a - DW_OP_breg0] + o->a);
+    } else if (a >= DW_OP_reg0 && a <= DW_OP_reg31) {
+        e->kind = K_REG;
+        e->value = x->reg[a - DW_OP_reg0];
+    } else {
+        switch (a) {
+        case DW_OP_regx: e->kind = K_REG; e->value = x->reg[o->a & (CT_DW_NGPRS - 1)]; break;
+        case DW_OP_bregx: ok = ct_push(e, x->reg[o->a & (CT_DW_NGPRS - 1)] + o->b); break;
+        case DW_OP_fbreg: ok = ct_push(e, x->fb + o->a); break;
+        case DW_OP_call_frame_cfa: ok = ct_push(e, x->cfa); break;
+        case DW_OP_const1u: case DW_OP_const1s: case DW_OP_const2u: case DW_OP_const2s:
+        case DW_OP_const4u: case DW_OP_const4s: case DW_OP_const8u: case DW_OP_const8s:
+        case DW_OP_constu: case DW_OP_consts:
+            ok = ct_push(e, o->a);
+            break;
+        case DW_OP_deref:
+            if (!ct_pop(e, &t))
+                return CT_VAL_OUT;
+            if (ct_read_mem(&t, t, 8) != CT_VAL_OK)
+                return CT_VAL_UNREADABLE;
+            ok = ct_push(e, t);
+            break;
+        case DW_OP_stack_value: ok = ct_pop(e, &e->value); e->kind = K_VALUE; break;
+        case DW_OP_implicit_value: e->kind = K_IMPLICIT; e->value = o->b; e->ilen = (unsigned)o->a; break;
+        case DW_OP_nop: break;
+        case DW_OP_piece: return ct_op_piece(e, (uint32_t)o->a, out, size, last);
+        default: ok = ct_op_arith(e, a, o->a); break;
+        }
+    }
+    return ok ? CT_EXPR_GO : CT_VAL_OUT;
+}
+
 /* Evaluates a location into out[0, size): CT_VAL_OK, _OUT or _UNREADABLE. */
 CT_NOINST static int ct_loc_read(const struct ct_loc *loc, const struct ct_eval *x, uint8_t *out,
                                  uint32_t size)
 {
-    uint64_t st[16];
-    unsigned sp = 0;
-    uint32_t done = 0;
-    enum { K_MEM, K_REG, K_VALUE, K_IMPLICIT } kind = K_MEM;
-    uint64_t value = 0;
-    unsigned ilen = 0;
-    if (loc->n == 0)
-        return CT_VAL_OUT;
-    if (loc->n == 1 && loc->ops[0].atom == DW_OP_fbreg) { /* the common case at -O0 */
-        uint64_t a = x->fb + loc->ops[0].a;
-        if (a >= x->stack_lo && a < x->stack_hi && size <= x->stack_hi - a) {
-            memcpy(out, (const void *)(uintptr_t)a, size);
-            return CT_VAL_OK;
-        }
-        return ct_read_mem(out, a, size);
-    }
-    if (loc->n == 1 && loc->ops[0].atom >= DW_OP_reg0 && loc->ops[0].atom <= DW_OP_reg15 && size <= 8) {
-        memcpy(out, &x->reg[loc->ops[0].atom - DW_OP_reg0], size); /* in a callee-saved register */
-        return CT_VAL_OK;
-    }
-    if (loc->ops[0].atom == CT_OP_ENTRY_REG) { /* the value the caller passed, if a constant */
-        for (unsigned k = 0; x->cs && k < x->cs->n; k++)
-            if (x->cs->reg[k] == loc->ops[0].a && size <= 8) {
-                memcpy(out, &x->cs->val[k], size);
-                return CT_VAL_OK;
-            }
-        return CT_VAL_OUT;
-    }
-    for (unsigned i = 0; i < loc->n; i++) {
-        const struct ct_op *o = &loc->ops[i];
-        uint8_t a = o->atom;
-        uint64_t t1, t2;
-#define PUSH(v) do { if (sp == 16) return CT_VAL_OUT; st[sp++] = (v); } while (0)
-#define POP(v) do { if (sp == 0) return CT_VAL_OUT; (v) = st[--sp]; } while (0)
-        if (a >= DW_OP_lit0 && a <= DW_OP_lit31) {
-            PUSH((uint64_t)(a - DW_OP_lit0));
-        } else if (a >= DW_OP_breg0 && a <= DW_OP_breg31) {
-            PUSH(x->reg[a - DW_OP_breg0] + o->a);
-        } else if (a >= DW_OP_reg0 && a <= DW_OP_reg31) {
-            kind = K_REG;
-            value = x->reg[a - DW_OP_reg0];
-        } else {
-            switch (a) {
-            case DW_OP_regx: kind = K_REG; value = x->reg[o->a & 15]; break;
-            case DW_OP_bregx: PUSH(x->reg[o->a & 15] + o->b); break;
-            case DW_OP_fbreg: PUSH(x->fb + o->a); break;
-            case DW_OP_call_frame_cfa: PUSH(x->cfa); break;
-            case DW_OP_const1u: case DW_OP_const1s: case DW_OP_const2u: case DW_OP_const2s:
-            case DW_OP_const4u: case DW_OP_const4s: case DW_OP_const8u: case DW_OP_const8s:
-            case DW_OP_constu: case DW_OP_consts:
-                PUSH(o->a);
-                break;
-            case DW_OP_plus_uconst: POP(t1); PUSH(t1 + o->a); break;
-            case DW_OP_plus: POP(t2); POP(t1); PUSH(t1 + t2); break;
-            case DW_OP_minus: POP(t2); POP(t1); PUSH(t1 - t2); break;
-            case DW_OP_mul: POP(t2); POP(t1); PUSH(t1 * t2); break;
-            case DW_OP_and: POP(t2); POP(t1); PUSH(t1 & t2); break;
-            case DW_OP_or: POP(t2); POP(t1); PUSH(t1 | t2); break;
-            case DW_OP_xor: POP(t2); POP(t1); PUSH(t1 ^ t2); break;
-            case DW_OP_shl: POP(t2); POP(t1); PUSH(t2 < 64 ? t1 << t2 : 0); break;
-            case DW_OP_shr: POP(t2); POP(t1); PUSH(t2 < 64 ? t1 >> t2 : 0); break;
-            case DW_OP_shra: POP(t2); POP(t1); PUSH((uint64_t)((int64_t)t1 >> (t2 < 63 ? t2 : 63))); break;
-            case DW_OP_neg: POP(t1); PUSH(-t1); break;
-            case DW_OP_not: POP(t1); PUSH(~t1); break;
-            case DW_OP_dup: POP(t1); PUSH(t1); PUSH(t1); break;
-            case DW_OP_drop: POP(t1); break;
-            case DW_OP_swap: POP(t2); POP(t1); PUSH(t2); PUSH(t1); break;
-            case DW_OP_over: POP(t2); POP(t1); PUSH(t1); PUSH(t2); PUSH(t1); break;
-            case DW_OP_deref:
-                POP(t1);
-                if (ct_read_mem(&t2, t1, 8) != CT_VAL_OK)
-                    return CT_VAL_UNREADABLE;
-                PUSH(t2);
-                break;
-            case DW_OP_stack_value: POP(value); kind = K_VALUE; break;
-            case DW_OP_implicit_value: kind = K_IMPLICIT; value = o->b; ilen = (unsigned)o->a; break;
-            case DW_OP_nop: break;
-            case DW_OP_piece: {
-                uint32_t n = (uint32_t)o->a;
-                if (n > size - done || (kind == K_MEM && sp == 0))
-                    return CT_VAL_OUT; /* an empty piece: that part is optimized out */
-                if (kind == K_MEM) {
-                    int r = ct_read_mem(out + done, st[sp - 1], n);
-                    if (r != CT_VAL_OK)
-                        return r;
-                } else {
-                    if (n > 8 || (kind == K_IMPLICIT && n > ilen))
-                        return CT_VAL_OUT;
-                    memcpy(out + done, &value, n);
-                }
-                done += n;
-                sp = 0;
-                kind = K_MEM;
-                if (i + 1 == loc->n)
-                    return done == size ? CT_VAL_OK : CT_VAL_OUT;
-                break;
-            }
-            default:
-                return CT_VAL_OUT;
-            }
-        }
-#undef PUSH
-#undef POP
-    }
-    if (done)
+    int st;
+    if (ct_loc_quick(loc, x, out, size, &st))
+        return st;
+    struct ct_expr e;
+    e.sp = 0;
+    e.kind = K_MEM;
+    e.value = 0;
+    e.ilen = 0;
+    e.done = 0;
+    for (unsigned i = 0; i < loc->n; i++)
+        if ((st = ct_op_step(&e, &loc->ops[i], x, out, size, i + 1 == loc->n)) != CT_EXPR_GO)
+            return st;
+    if (e.done)
         return CT_VAL_OUT; /* pieces not covering the value */
-    if (kind == K_MEM) {
-        if (!sp)
-            return CT_VAL_OUT;
-        uint64_t a = st[sp - 1];
-        if (a >= x->stack_lo && a < x->stack_hi && size <= x->stack_hi - a) {
-            memcpy(out, (const void *)(uintptr_t)a, size); /* the frame's own stack */
-            return CT_VAL_OK;
-        }
-        return ct_read_mem(out, a, size);
-    }
-    if (size > 8 || (kind == K_IMPLICIT && size > ilen))
+    if (e.kind == K_MEM)
+        return e.sp ? ct_read_at(x, e.st[e.sp - 1], out, size) : CT_VAL_OUT;
+    if (size > 8 || (e.kind == K_IMPLICIT && size > e.ilen))
         return CT_VAL_OUT;
-    memcpy(out, &value, size);
+    memcpy(out, &e.value, size);
     return CT_VAL_OK;
 }
 
@@ -358,15 +444,15 @@ uint8_t ct_rplan_read(const struct ct_rplan *p, const uint64_t *reg, const struc
                       uint64_t sp, unsigned size, uint64_t *v)
 {
     uint64_t x = (uint64_t)p->off;
-    if (p->a != 0xff)
+    if (p->a != CT_RP_NONE)
         x += reg[p->a];
-    if (p->b != 0xff)
+    if (p->b != CT_RP_NONE)
         x += reg[p->b] * p->scale;
     if (p->kind == CT_RP_VAL) {
         *v = x & ct_size_mask[size];
         return CT_VAL_OK;
     }
-    if (p->a == 0xff) { /* a read-only constant (capture_dwarf.c checked) */
+    if (p->a == CT_RP_NONE) { /* a read-only constant (capture_code.c checked) */
         *v = 0;
         return (uint8_t)ct_read_mem(v, x, size);
     }
