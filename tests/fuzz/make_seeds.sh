@@ -15,7 +15,6 @@ cc=${CC:-gcc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fuzz=tests/fuzz
-progs=tests/e2e/progs
 
 build_prog() { # name sources...
   local name=$1
@@ -23,9 +22,9 @@ build_prog() { # name sources...
   "$cc" -O0 -g -finstrument-functions -rdynamic -Iinclude "$@" "$lib" \
         -ldwarf -lelf -lz -lpthread -ldl -o "$tmp/$name"
 }
-build_prog fib $progs/fib.c
-build_prog regions $progs/regions.c
-build_prog ending $progs/ending.c
+build_prog fib tests/tree/progs/fib.c
+build_prog regions tests/api/progs/regions.c
+build_prog ending tests/crash/progs/ending.c
 build_prog threads $fuzz/seed_threads.c
 
 out=$tmp/out
