@@ -15,7 +15,7 @@ packages=(
   libdwarf-dev       # the runtime: DWARF names, files, lines, parameters
   libelf-dev         # the runtime reads ELF symbol tables; libdwarf needs it too
   zlib1g-dev         # libelf's and a static libdwarf's dependency
-  libcjson-dev       # tests/tools/ct_tracecheck and the e2e checkers
+  libcjson-dev       # tests/lib: the trace validator, ct_tracecheck, the checkers
   libcmocka-dev      # unit and e2e tests
   jq                 # README's one-liners; e2e tests: the tuning guide's jq recipes
   clang              # tests/fuzz: the libFuzzer harnesses; e2e: the clang-built program
