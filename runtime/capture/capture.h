@@ -217,8 +217,9 @@ CT_INTERNAL void ct_ftab_free(struct ct_ftab *tab);
 
 /* Recording. This process's table and whether return values are recorded
  * (capture_init.c). */
-extern struct ct_ftab ct_capture_tab;
-extern bool ct_capture_retval;
+/* Hidden: the hooks reach them without going through the GOT. */
+extern struct ct_ftab ct_capture_tab __attribute__((visibility("hidden")));
+extern bool ct_capture_retval __attribute__((visibility("hidden")));
 /* At init with CALLTRACE_CAPTURE_ARGS, before the thread registry's own key:
  * the per-thread shadow stack's key (its destructor must run first)
  * (capture.c). */
@@ -230,7 +231,7 @@ CT_INTERNAL int ct_capture_init(void);
  * ct_probe_fault. True when it was one (capture_read.c). */
 CT_INTERNAL bool ct_probe_recover(void *ucontext);
 /* Set by core once that handler is installed: pointers are read only then. */
-extern bool ct_probe_armed;
+extern bool ct_probe_armed __attribute__((visibility("hidden")));
 
 /* Values as JSON: views/values.h, with these descriptors. */
 

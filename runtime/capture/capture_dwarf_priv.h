@@ -69,7 +69,7 @@ struct ct_cap {
 
 /* ---- capture_types.c ----------------------------------------------------- */
 
-extern const struct ct_type ct_void_type;
+extern const struct ct_type ct_void_type __attribute__((visibility("hidden")));
 /* n zeroed bytes in the arena, or NULL. */
 CT_INTERNAL void *ct_cap_zalloc(struct ct_cap *c, size_t n);
 /* a + b + d in the arena ("?" when out of memory). */
