@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/lifecycle.h"
+#include "core/signals.h"
 #include "record/watchdog.h"
 
 void _exit(int status);
@@ -19,6 +20,7 @@ __attribute__((noreturn, visibility("default"))) CT_NOINST void _exit(int status
 {
     /* _exit may be called from a signal handler that interrupted malloc or a
      * flush: the writer thread bounds the write (watchdog.h) */
+    ct_signals_adopt_fault();
     bool watched = ct_watchdog_arm(pthread_self(), 0, status);
     ct_runtime_finalize(); /* returns at once in a vfork or untraced child */
     if (watched)

@@ -158,7 +158,8 @@ CT_NOINST static void ct_announce_drops(void)
                      ct_cfg.buffer_policy == CT_POLICY_DROP ? "drop: use block" : "block",
                      ct_cfg.buffer_bytes / 1024);
     if (d.reentrant)
-        CT_DROP_PART("; %llu events of signal handlers that interrupted the runtime (not "
+        CT_DROP_PART("; %llu events that came while the runtime was busy on their thread (a "
+                     "signal handler, or the program's own malloc called by calltrace; not "
                      "configurable)",
                      (unsigned long long)d.reentrant);
     if (d.after_exit)

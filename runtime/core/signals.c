@@ -32,6 +32,16 @@ static _Atomic int ct_owner;       /* tid of the thread writing the trace */
 static _Atomic bool ct_written;
 static volatile sig_atomic_t ct_watch_sig;
 static struct sigaction ct_prev_alarm;
+/* A fault this thread passed on to the program's own handler, while that
+ * handler runs: `frame` is ct_on_signal's frame, below which it runs. */
+struct ct_pending_fault {
+    struct ct_ending ending;
+    uint64_t frame;
+};
+static __thread struct ct_pending_fault ct_fault __attribute__((tls_model("initial-exec")));
+/* How far below ct_on_signal's frame the program's handler may be. */
+#define CT_FAULT_HANDLER_SPAN (8u << 20)
+
 /* Faults passed on to the program's own handler that first save the events
  * (each appends every thread's buffers to the event file). */
 #define CT_FAULT_DUMPS_MAX 4u
@@ -85,18 +95,23 @@ CT_NOINST static void ct_finalize_with_alarm(int sig)
     sigaction(SIGALRM, &ct_prev_alarm, NULL);
 }
 
+CT_NOINST static struct ct_ending ct_ending_of(int sig, const siginfo_t *si)
+{
+    return (struct ct_ending){
+        .signal = sig,
+        .code = si ? si->si_code : 0,
+        .address = si ? (uint64_t)(uintptr_t)si->si_addr : 0,
+        .tid = (pid_t)gettid(),
+        .crash = !ct_is_term(sig),
+    };
+}
+
 CT_NOINST static void ct_write_once(int sig, const siginfo_t *si)
 {
     pid_t me = (pid_t)gettid();
     int expected = 0;
     if (atomic_compare_exchange_strong(&ct_owner, &expected, (int)me)) {
-        ct_ending = (struct ct_ending){
-            .signal = sig,
-            .code = si ? si->si_code : 0,
-            .address = si ? (uint64_t)(uintptr_t)si->si_addr : 0,
-            .tid = me,
-            .crash = !ct_is_term(sig),
-        };
+        ct_ending = ct_ending_of(sig, si);
         if (ct_watchdog_arm(pthread_self(), sig, 128 + sig)) {
             ct_finalize(); /* bounded by the writer thread (watchdog.h) */
             ct_watchdog_disarm();
@@ -148,12 +163,23 @@ CT_NOINST static void ct_on_signal(int sig, siginfo_t *si, void *uc)
         /* The program handles it and decides whether the process ends (an
          * exit() then writes the trace as usual). A fault it may not survive:
          * the event file gets every thread's events first, a few times. */
-        if (!ct_is_term(sig) && ct_fault_dumps < CT_FAULT_DUMPS_MAX) {
+        bool fault = !ct_is_term(sig);
+        if (fault && ct_fault_dumps < CT_FAULT_DUMPS_MAX) {
             ct_fault_dumps++;
             ct_meta_dump_buffers();
             ct_meta_write(false);
         }
+        /* while the handler runs, an _exit() it makes ends the trace as
+         * this crash (ct_signals_adopt_fault); a siglongjmp out of it does
+         * not (the stack is then above the handler's frame) */
+        struct ct_pending_fault outer = ct_fault;
+        if (fault)
+            ct_fault = (struct ct_pending_fault){
+                .ending = ct_ending_of(sig, si),
+                .frame = (uint64_t)(uintptr_t)__builtin_frame_address(0),
+            };
         ct_call_prev(sig, si, uc);
+        ct_fault = outer;
         errno = saved;
         return;
     }
@@ -167,6 +193,14 @@ CT_NOINST static void ct_on_signal(int sig, siginfo_t *si, void *uc)
     if (!fault)
         raise(sig);
     errno = saved;
+}
+
+void ct_signals_adopt_fault(void)
+{
+    uint64_t here = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+    if (ct_fault.ending.signal && here < ct_fault.frame && ct_fault.frame - here < CT_FAULT_HANDLER_SPAN &&
+        !ct_ending.signal)
+        ct_ending = ct_fault.ending;
 }
 
 CT_NOINST static bool ct_install(int sig)

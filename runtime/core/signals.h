@@ -20,4 +20,9 @@
  * SIG_IGN dispositions are left alone. */
 CT_INTERNAL void ct_signals_install(int (*finalize)(void));
 
+/* Called by _exit(): when it runs inside the program's own handler of a
+ * fault (installed before ours, see ct_on_signal), the trace ends as that
+ * crash. */
+CT_INTERNAL void ct_signals_adopt_fault(void);
+
 #endif

@@ -60,7 +60,10 @@ static cJSON *run_pair(int want_status, int same_stderr)
 static void finish(cJSON *t)
 {
     cJSON_Delete(t);
-    if (g_check_stderr && strcmp(g_on.err, g_off.err) != 0)
+    /* the loss line's counts depend on timing (signals): compared apart */
+    static char on[65536], off[65536];
+    if (g_check_stderr && strcmp(without_loss_line(g_on.err, on, sizeof(on)),
+                                 without_loss_line(g_off.err, off, sizeof(off))) != 0)
         fail_msg("stderr differs\n--- without capture:\n%s--- with capture:\n%s", g_off.err,
                  g_on.err);
 }
@@ -403,7 +406,7 @@ static void signal_case(void **state)
     if (!g_mode)
         fail_msg("signal: give a mode");
     cJSON *t = run_pair(0, 1);
-    assert_string_equal(g_on.err, "");
+    expect_stderr_losses(g_on.err, t);
     assert_true(tu_printed(&g_on, "bad") == 0);
     assert_true(tu_printed(&g_on, "hbad") == 0);
     cJSON *m = main_node(t);

@@ -20,7 +20,7 @@ static void bad_environment_gets_defaults(void **state)
         lines += *p == '\n';
     assert_int_equal(lines, 4);
     cJSON *t = load_valid();
-    assert_int_equal((int)tu_num(cJSON_GetObjectItem(t, "metadata"), "max_depth"), 100);
+    assert_int_equal((int)tu_num(cJSON_GetObjectItem(t, "metadata"), "max_depth"), 65536);
     assert_int_equal((int)tu_num(cJSON_GetObjectItem(t, "metadata"), "total_calls"), 16);
     cJSON_Delete(t);
 }

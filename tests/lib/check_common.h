@@ -108,6 +108,50 @@ static inline const cJSON *meta_item(const cJSON *t, const char *key)
 }
 
 /* Asserts the shape of the main thread's tree (tu_shape(): "a{b c{d}} e"). */
+/* A program's stderr holds nothing of calltrace's but, when the trace
+ * `t` counts losses, the one line the runtime prints at exit, with those
+ * same counts. */
+static inline void expect_stderr_losses(const char *err, const cJSON *t)
+{
+    const cJSON *d = cJSON_GetObjectItem(cJSON_GetObjectItem(t, "metadata"), "dropped");
+    long depth = (long)tu_num(d, "depth"), re = (long)tu_num(d, "reentrant");
+    long buf = (long)tu_num(d, "buffer"), un = (long)tu_num(d, "untraced_threads");
+    if (!depth && !re && !buf && !un) {
+        assert_string_equal(err, "");
+        return;
+    }
+    static const char head[] = "calltrace: the trace is incomplete; ";
+    if (strncmp(err, head, sizeof(head) - 1) != 0 || strchr(err, '\n') != err + strlen(err) - 1)
+        fail_msg("stderr is not the one loss line: %s", err);
+    char part[96];
+    const struct { long n; const char *what; } parts[] = {
+        {depth, "calls deeper than"}, {buf, "events of full buffers"},
+        {re, "events that came while the runtime was busy"}, {un, "threads not traced"}};
+    for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
+        snprintf(part, sizeof(part), "; %ld %s", parts[i].n, parts[i].what);
+        if ((parts[i].n != 0) != (strstr(err, part) != NULL))
+            fail_msg("the loss line and the trace disagree on \"%s\": %s", parts[i].what, err);
+    }
+}
+
+/* `err` without the loss line of expect_stderr_losses(), into out. */
+static inline const char *without_loss_line(const char *err, char *out, size_t cap)
+{
+    static const char head[] = "calltrace: the trace is incomplete; ";
+    size_t n = 0;
+    for (const char *l = err; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t len = e ? (size_t)(e - l) + 1 : strlen(l);
+        if (strncmp(l, head, sizeof(head) - 1) != 0 && n + len < cap) {
+            memcpy(out + n, l, len);
+            n += len;
+        }
+        l += len;
+    }
+    out[n] = '\0';
+    return out;
+}
+
 static inline void assert_shape(const cJSON *t, const char *want)
 {
     const cJSON *th = tu_main_thread(t);
