@@ -107,7 +107,6 @@ static inline const cJSON *meta_item(const cJSON *t, const char *key)
     return cJSON_GetObjectItem(cJSON_GetObjectItem(t, "metadata"), key);
 }
 
-/* Asserts the shape of the main thread's tree (tu_shape(): "a{b c{d}} e"). */
 /* A program's stderr holds nothing of calltrace's but, when the trace
  * `t` counts losses, the one line the runtime prints at exit, with those
  * same counts. */
@@ -152,6 +151,7 @@ static inline const char *without_loss_line(const char *err, char *out, size_t c
     return out;
 }
 
+/* Asserts the shape of the main thread's tree (tu_shape(): "a{b c{d}} e"). */
 static inline void assert_shape(const cJSON *t, const char *want)
 {
     const cJSON *th = tu_main_thread(t);
