@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "base/clock.h"
 #include "record/meta.h"
@@ -48,10 +49,48 @@ void ct_meta_dump_buffers(void)
     }
 }
 
+CT_NOINST static void ct_meta_fill_and_append(bool final);
+
+/* One META at a time (they share one buffer), and none after the final one:
+ * a reader takes the file's last META, and the writer thread's early one
+ * must not land after the final META of a crash that came first. */
+static _Atomic int ct_meta_busy;
+static bool ct_meta_closed;
+#define CT_META_WAIT_ROUNDS 1000 /* of 100 us: a final META waits at most 0.1 s */
+
+/* Takes the META turn. A final META waits for it (bounded: a signal may
+ * have interrupted this very thread inside a META), the others do not. */
+CT_NOINST static bool ct_meta_take(bool final)
+{
+    for (int i = 0;; i++) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&ct_meta_busy, &expected, 1))
+            return true;
+        if (!final)
+            return false;
+        if (i == CT_META_WAIT_ROUNDS)
+            return true; /* taken over */
+        struct timespec ts = {0, 100 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 void ct_meta_write(bool final)
 {
-    if (!ct_spill_check())
+    if (!ct_spill_check() || !ct_meta_take(final))
         return;
+    if (ct_meta_closed) {
+        atomic_store(&ct_meta_busy, 0);
+        return;
+    }
+    ct_meta_fill_and_append(final);
+    if (final)
+        ct_meta_closed = true;
+    atomic_store(&ct_meta_busy, 0);
+}
+
+CT_NOINST static void ct_meta_fill_and_append(bool final)
+{
     static uint8_t *buf; /* mmap'd once: no malloc, this may run in a crash */
     size_t cap = sizeof(struct ct_meta) + CT_MAX_THREADS * sizeof(struct ct_meta_thread);
     if (!buf) {

@@ -62,18 +62,20 @@ CT_NOINST static void *ct_writer_main(void *arg)
 {
     (void)arg;
     ct_self_done = true; /* never traced, never registered */
-    bool meta_written = false;
+    uint32_t meta_threads = UINT32_MAX; /* threads the last META named */
     uint8_t *scratch = NULL;
     uint32_t scratch_cap = 0;
     for (;;) {
         uint32_t k = atomic_load_explicit(&ct_handoff_kicks, memory_order_seq_cst);
         uint32_t req = atomic_load_explicit(&ct_drain_req, memory_order_acquire);
         ct_watchdog_poll();
-        if (!meta_written && ct_clock_measure() > 0) {
-            /* calibrated early: even a process killed by SIGKILL leaves an
-             * event file whose times convert */
+        uint32_t nthreads = atomic_load_explicit(&ct_thread_count, memory_order_acquire);
+        if (nthreads != meta_threads && ct_clock_measure() > 0) {
+            /* calibrated early, and again for each new thread: even a
+             * process killed by SIGKILL leaves an event file whose times
+             * convert and whose threads have their names */
             ct_meta_write(false);
-            meta_written = true;
+            meta_threads = nthreads;
         }
         if (ct_writer_pass(&scratch, &scratch_cap))
             continue;
