@@ -186,7 +186,6 @@ CT_INTERNAL bool ct_ret_decode(const uint8_t *code, uint64_t lo, uint64_t hi, ui
 struct ct_keyed {
     const void **slots;
     size_t nslots, n;
-    unsigned bits; /* nslots = 2^bits */
 };
 
 /* The descriptors of one executable. */

@@ -19,7 +19,7 @@ struct ct_retregs {
 };
 
 /* The low n bytes of a value: ct_size_mask[n], n <= 8. */
-extern const uint64_t ct_size_mask[9] __attribute__((visibility("hidden")));
+extern const uint64_t ct_size_mask[9];
 /* Room one value may need at most. */
 #define CT_ONE_VALUE_MAX (1 + CT_VAL_BYTES + 1 + CT_VAL_BYTES + 3 + CT_STR_BYTES)
 

@@ -9,7 +9,11 @@
 #include "base/hash.h"
 #include "capture/capture_dwarf_priv.h"
 
-#define CT_KEYED_MIN_BITS 4 /* 16 slots at least */
+#define CT_KEYED_MIN_SLOTS 16u
+/* A key's home slot: the top 24 bits of the runtime's hash (base/hash.h),
+ * masked (a table has at most 2^24 slots). A shift by a constant: this runs
+ * on every enter of the capturing hooks. */
+#define CT_KEYED_SHIFT 40
 
 _Static_assert(offsetof(struct ct_fdesc, fn) == 0, "descriptors are keyed by their first field");
 _Static_assert(offsetof(struct ct_csite, ret_pc) == 0, "call sites are keyed by their first field");
@@ -22,28 +26,31 @@ CT_NOINST static inline uint64_t ct_key_of(const void *rec)
     return k;
 }
 
+CT_NOINST static inline size_t ct_keyed_home(uint64_t key, size_t nslots)
+{
+    return (size_t)((key * CT_HASH_MUL) >> CT_KEYED_SHIFT) & (nslots - 1);
+}
+
 CT_NOINST static const void *ct_keyed_find(const struct ct_keyed *k, uint64_t key)
 {
     if (!k->nslots)
         return NULL;
-    for (size_t i = ct_hash_slot(key, k->bits);; i = (i + 1) & (k->nslots - 1))
+    for (size_t i = ct_keyed_home(key, k->nslots);; i = (i + 1) & (k->nslots - 1))
         if (!k->slots[i] || ct_key_of(k->slots[i]) == key)
             return k->slots[i];
 }
 
 CT_INTERNAL bool ct_keyed_build(struct ct_keyed *k, const struct ct_cap_vec *vec)
 {
-    unsigned bits = CT_KEYED_MIN_BITS;
-    while (((size_t)1 << bits) < vec->n * 2 + ((size_t)1 << CT_KEYED_MIN_BITS)) /* load under 1/2 */
-        bits++;
-    size_t ns = (size_t)1 << bits;
+    size_t ns = CT_KEYED_MIN_SLOTS;
+    while (ns < vec->n * 2 + CT_KEYED_MIN_SLOTS) /* load under 1/2 */
+        ns *= 2;
     if (!(k->slots = calloc(ns, sizeof(*k->slots))))
         return false;
     k->nslots = ns;
-    k->bits = bits;
     for (size_t i = 0; i < vec->n; i++) {
         uint64_t key = ct_key_of(vec->v[i]);
-        size_t j = ct_hash_slot(key, bits);
+        size_t j = ct_keyed_home(key, ns);
         while (k->slots[j] && ct_key_of(k->slots[j]) != key)
             j = (j + 1) & (ns - 1);
         if (!k->slots[j]) {
