@@ -35,6 +35,7 @@ static const struct {
     {"text", ".txt", CT_FMT_TEXT},
     {"summary", ".summary.txt", CT_FMT_SUMMARY},
     {"html", ".html", CT_FMT_HTML},
+    {"perfetto", ".pftrace", CT_FMT_PERFETTO},
 };
 
 void ct_format_path(const struct ct_config *cfg, enum ct_format f, char *out, size_t cap)
@@ -79,12 +80,12 @@ CT_NOINST static void ct_cfg_formats(char *(*get)(const char *), unsigned *dst)
     }
     if (!bits) {
         ct_log("CALLTRACE_FORMAT='%.64s' names no known format (known: json, chrome, folded, "
-               "text, summary, html, raw); using json",
+               "text, summary, html, perfetto, raw); using json",
                v);
         bits = CT_FMT_JSON;
     } else if (unknowns) {
         ct_log("CALLTRACE_FORMAT: unknown format '%.*s'%s (known: json, chrome, folded, text, "
-               "summary, html, raw); ignored",
+               "summary, html, perfetto, raw); ignored",
                (int)(unknown_len > 32 ? 32 : unknown_len), unknown,
                unknowns > 1 ? " and others" : "");
     }

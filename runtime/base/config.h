@@ -24,6 +24,7 @@ enum ct_format {
     CT_FMT_TEXT = 1u << 4,    /* the indented call tree, <output>.txt */
     CT_FMT_SUMMARY = 1u << 5, /* per function and thread totals, outliers, <output>.summary.txt */
     CT_FMT_HTML = 1u << 6,    /* a self-contained interactive flame chart, <output>.html */
+    CT_FMT_PERFETTO = 1u << 7, /* Perfetto's protobuf trace, <output>.pftrace */
 };
 
 /* CALLTRACE_CLOCK: the event clock. */

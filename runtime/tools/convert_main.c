@@ -19,8 +19,8 @@
 
 static void usage(FILE *to)
 {
-    fputs("usage: calltrace-convert [--format json,chrome,folded,text,summary,html] [--output PATH]\n"
-          "                         [--exe PATH] [--compact] FILE.ctraw\n"
+    fputs("usage: calltrace-convert [--format json,chrome,folded,text,summary,html,perfetto]\n"
+          "                         [--output PATH] [--exe PATH] [--compact] FILE.ctraw\n"
           "Writes the trace recorded in FILE.ctraw in each format, beside PATH (default: FILE\n"
           "with .json instead of .ctraw), like CALLTRACE_FORMAT and CALLTRACE_OUTPUT do.\n",
           to);

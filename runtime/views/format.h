@@ -121,6 +121,7 @@ extern const struct ct_format_ops ct_fmt_folded;
 extern const struct ct_format_ops ct_fmt_text;
 extern const struct ct_format_ops ct_fmt_summary;
 extern const struct ct_format_ops ct_fmt_html;
+extern const struct ct_format_ops ct_fmt_perfetto;
 
 /* The JSON view's metadata object, under `key` (chrome's otherData too). */
 CT_INTERNAL void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run *run);

@@ -24,6 +24,7 @@
 
 static const struct ct_format_ops *const ct_formats_table[] = {
     &ct_fmt_json, &ct_fmt_chrome, &ct_fmt_folded, &ct_fmt_text, &ct_fmt_summary, &ct_fmt_html,
+    &ct_fmt_perfetto,
 };
 
 int ct_views_tmp_open(const char *path, char *tmp, size_t cap)

@@ -41,7 +41,7 @@ static char *conv_getenv(const char *name)
     if (strcmp(name, "CALLTRACE_OUTPUT") == 0)
         return output;
     if (strcmp(name, "CALLTRACE_FORMAT") == 0)
-        return (char *)"json,chrome,folded,text,summary,html";
+        return (char *)"json,chrome,folded,text,summary,html,perfetto";
     if (strcmp(name, "CALLTRACE_PRETTY_JSON") == 0)
         return (char *)"1";
     return NULL;

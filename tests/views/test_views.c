@@ -39,11 +39,11 @@ static struct ct_config load(const char *const *env)
 static void formats_and_paths(void **state)
 {
     (void)state;
-    const char *env[] = {"CALLTRACE_FORMAT=json,Chrome,folded,text,summary,bogus",
+    const char *env[] = {"CALLTRACE_FORMAT=json,Chrome,folded,text,summary,perfetto,bogus",
                          "CALLTRACE_OUTPUT=/tmp/x/app.json", "CALLTRACE_SUMMARY=yes", NULL};
     struct ct_config cfg = load(env);
     assert_int_equal(cfg.formats, CT_FMT_JSON | CT_FMT_CHROME | CT_FMT_FOLDED | CT_FMT_TEXT |
-                                      CT_FMT_SUMMARY);
+                                      CT_FMT_SUMMARY | CT_FMT_PERFETTO);
     assert_true(cfg.summary);
     const struct {
         enum ct_format f;
@@ -54,6 +54,7 @@ static void formats_and_paths(void **state)
         {CT_FMT_FOLDED, "/tmp/x/app.folded"},
         {CT_FMT_TEXT, "/tmp/x/app.txt"},
         {CT_FMT_SUMMARY, "/tmp/x/app.summary.txt"},
+        {CT_FMT_PERFETTO, "/tmp/x/app.pftrace"},
     };
     char path[PATH_MAX];
     for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++) {
