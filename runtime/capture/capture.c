@@ -103,8 +103,10 @@ __attribute__((noinline)) CT_NOINST static void ct_args_enter_slow(void *fn, voi
             len = d->nparams;
         }
         ct_put_values(t, CT_EXT_ARGS, d->sig, buf, len);
+        /* the key the enter was recorded under (record's CFA) */
+        uint64_t key = t->sps[t->depth - 1].sp;
         if (cfa && ct_capture_retval && !d->ret_at_exit)
-            ct_hijack(t, sh, d, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site, cfa, sp);
+            ct_hijack(t, sh, d, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site, cfa, key);
     }
     ct_busy_leave(&t->busy);
 }
@@ -126,9 +128,10 @@ CT_INTERNAL void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t s
                   d->cfa_reg >= 0)) {
         ct_busy_set(&t->busy);
         uint32_t dep = t->depth, n = atomic_load_explicit(&t->count, memory_order_relaxed);
-        if (CT_LIKELY(ct_enter_fits(t, dep, sp, hpc, (uint64_t)(uintptr_t)site))) {
+        /* frames are known by their CFA (record/cfa.h): here DWARF's own */
+        uint64_t cfa = r->reg[d->cfa_reg] + (uint64_t)d->cfa_off;
+        if (CT_LIKELY(ct_enter_fits(t, dep, cfa, hpc, (uint64_t)(uintptr_t)site))) {
             uint64_t ticks = ct_hook_tsc ? __rdtsc() : ct_clock_ticks();
-            uint64_t cfa = r->reg[d->cfa_reg] + (uint64_t)d->cfa_off;
             uint64_t w[CT_SMALL_ARGS / 8 + 2] = {0};
             uint8_t *vals = (uint8_t *)w;
             size_t len = d->small_len;
@@ -140,7 +143,7 @@ CT_INTERNAL void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t s
             }
             uint32_t k = 1 + (uint32_t)CT_EXT_PAYLOAD_EVENTS(len); /* the values' records */
             if (CT_LIKELY(n + 1 + k <= t->cap)) {
-                t->sps[dep] = (struct ct_open_frame){sp, hpc, (uint64_t)(uintptr_t)site,
+                t->sps[dep] = (struct ct_open_frame){cfa, hpc, (uint64_t)(uintptr_t)site,
                                                      (uint64_t)(uintptr_t)fn};
                 t->depth = dep + 1;
                 uint64_t *dst = (uint64_t *)&t->buf[n];
@@ -149,7 +152,7 @@ CT_INTERNAL void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t s
                 ct_store_values(dst + 2, ticks, CT_EXT_ARGS, d->sig, vals, len);
                 atomic_store_explicit(&t->count, n + 1 + k, memory_order_release);
                 if (ct_capture_retval && !d->ret_at_exit)
-                    ct_hijack(t, sh, d, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site, cfa, sp);
+                    ct_hijack(t, sh, d, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site, cfa, cfa);
                 ct_busy_leave(&t->busy);
                 return;
             }

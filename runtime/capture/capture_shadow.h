@@ -23,7 +23,7 @@ enum {
 struct ct_shent {
     uint64_t cfa, ra, fn;
     const struct ct_fdesc *d;
-    uint64_t sp; /* at the enter hook: tells the call among the thread's open ones */
+    uint64_t sp; /* the open call's key (its CFA, record/cfa.h): tells it among the thread's */
     uint64_t flags; /* CT_SH_* */
 };
 #define CT_SHADOW_CAP 2048u

@@ -118,6 +118,8 @@ CT_NOINST static struct ct_thread *ct_slow_take(uint64_t gate)
 CT_NOINST static bool ct_slow_event(struct ct_thread *t, void *fn, void *site, unsigned kind,
                                     uint64_t sp, uint64_t hpc)
 {
+    if (kind == CT_EV_ENTER) /* frames are known by their CFA (cfa.h) */
+        sp = ct_cfa(t, sp, hpc, (uint64_t)(uintptr_t)site);
     bool record = ct_unwind_stale(t, kind, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site,
                                   sp, hpc);
     if (kind == CT_EV_ENTER) {

@@ -72,8 +72,8 @@ extern uint32_t ct_max_depth;
 CT_INTERNAL struct ct_thread *ct_sync(uint64_t gate);
 
 /* The fast path's tests (hooks.c, and capture.c's own fast paths), with
- * d = t->depth. An enter at stack pointer sp is recorded on top of the open
- * calls when it lies strictly below its parent's, or is a call inlined in
+ * d = t->depth. An enter whose frame has CFA sp (record/cfa.h) is recorded
+ * on top of the open calls when it lies strictly below its parent's, or is a call inlined in
  * the parent's physical frame (same stack pointer and call site, another
  * hook call address hpc); an exit when it is the innermost open call's.
  * Anything else (frames abandoned by longjmp, the depth limit) takes the

@@ -12,6 +12,7 @@
 
 #include "base/busy.h"
 #include "base/clock.h"
+#include "record/cfa.h"
 #include "record/hooks.h"
 #include "record/thread.h"
 
@@ -57,7 +58,11 @@ ct_record(void *fn, void *site, uint64_t gate, unsigned kind, bool tsc, uint64_t
      * n, which this event then overwrites, losing them uncounted */
     ct_busy_set(&t->busy);
     uint32_t d = t->depth, n = atomic_load_explicit(&t->count, memory_order_relaxed);
-    bool ok = kind == CT_EV_ENTER ? ct_enter_fits(t, d, sp, hpc, (uint64_t)(uintptr_t)site)
+    /* an enter's frame is known by its CFA (cfa.h): an unknown one takes
+     * the slow path */
+    uint64_t cfa = 0;
+    bool ok = kind == CT_EV_ENTER ? ct_cfa_known(sp, hpc, &cfa) &&
+                                        ct_enter_fits(t, d, cfa, hpc, (uint64_t)(uintptr_t)site)
                                   : ct_exit_fits(t, d, (uint64_t)(uintptr_t)fn);
     if (CT_UNLIKELY(!ok || n >= t->cap)) {
         ct_busy_leave(&t->busy);
@@ -67,7 +72,7 @@ ct_record(void *fn, void *site, uint64_t gate, unsigned kind, bool tsc, uint64_t
         return NULL;
     }
     if (kind == CT_EV_ENTER) {
-        t->sps[d] = (struct ct_open_frame){sp, hpc, (uint64_t)(uintptr_t)site, (uint64_t)(uintptr_t)fn};
+        t->sps[d] = (struct ct_open_frame){cfa, hpc, (uint64_t)(uintptr_t)site, (uint64_t)(uintptr_t)fn};
         t->depth = d + 1;
     } else {
         t->depth = d - 1;

@@ -26,6 +26,9 @@
  * return address of the physical frame: inlined calls share their caller's
  * stack pointer and call site, and the hook call's address tells them
  * apart), the function. */
+/* An open call: its frame's CFA (record/cfa.h; named sp for history: the
+ * key frames are compared by), the return address of its enter-hook call,
+ * its call site, its function. */
 struct ct_open_frame {
     uint64_t sp, hpc, site, fn;
 };
