@@ -232,10 +232,7 @@ CT_NOINST static bool ct_ring_full(struct ct_thread *t, uint32_t s)
          * what was open instead of mis-nesting what follows */
         atomic_fetch_add_explicit(&t->gen, 1, memory_order_seq_cst);
         atomic_store_explicit(&t->count, 0, memory_order_relaxed);
-        struct ct_event *e = t->buf;
-        __atomic_store_n(&e->word, CT_EV_WORD(ct_clock_ticks(), CT_EV_EXT), __ATOMIC_RELAXED);
-        __atomic_store_n(&e->addr, CT_EXT_ADDR(CT_EXT_LOST, n), __ATOMIC_RELAXED);
-        atomic_store_explicit(&t->count, 1, memory_order_release);
+        ct_thread_put_ext(t, ct_clock_ticks(), CT_EXT_LOST, n, NULL, 0);
         atomic_fetch_add_explicit(&t->gen, 1, memory_order_seq_cst);
         return true;
     }
