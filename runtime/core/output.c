@@ -54,7 +54,7 @@ CT_NOINST static const struct ct_ftab *ct_output_descs(void *ctx)
         if (n <= 0)
             return NULL;
         exe[n] = '\0';
-        if (ct_ftab_load(&ct_out_descs, exe, ct_exe_bias(), false) < 0)
+        if (ct_ftab_load(&ct_out_descs, exe, ct_exe_bias(), NULL) < 0)
             ct_log("cannot read the debug information of %s: argument values are not shown",
                    exe);
     }

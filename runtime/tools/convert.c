@@ -26,7 +26,7 @@ CT_NOINST static const struct ct_ftab *ct_conv_descs(void *ctx)
     struct ct_conv_descs *d = ctx;
     if (!d->tried) {
         d->tried = true;
-        if (ct_ftab_load(&d->tab, d->exe, d->bias, false) < 0)
+        if (ct_ftab_load(&d->tab, d->exe, d->bias, NULL) < 0)
             ct_log("cannot read the debug information of %s: argument values are not shown",
                    d->exe);
     }

@@ -1,4 +1,4 @@
-/* Unit tests of the fault-safe string probe (capture_entry.S): for every
+/* Unit tests of the fault-safe string probe (probe.S): for every
  * alignment, length and bound it returns what strnlen would and copies
  * exactly those bytes, whether it goes a byte or a word at a time; and it
  * never writes past the bound it is given. */

@@ -153,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The argument-capture reader (CALLTRACE_CAPTURE_ARGS) of the same file,
      * as calltrace-convert runs it: types, parameters, locations. */
     struct ct_ftab ftab;
-    if (ct_ftab_load(&ftab, path, PIE_BIAS, false) >= 0) {
+    if (ct_ftab_load(&ftab, path, PIE_BIAS, NULL) >= 0) {
         for (size_t i = 0; i < ftab.fns.nslots; i++) {
             const struct ct_fdesc *f = ftab.fns.slots[i];
             if (!f)
