@@ -1,8 +1,9 @@
 /* fmt_summary.c — where the time went, in a page of text.
  *
  * Three tables: per function (calls, total, self, average, min and max
- * time, by self time descending; a recursive function's total counts the
- * nested calls again, as the sum of the JSON durations does), per thread
+ * time, by self time descending; a recursive function's total counts its
+ * outermost activations only, so that no total exceeds its thread's time;
+ * average, min and max are over every call), per thread
  * (calls, and the time of its root calls), and the outliers: calls slower
  * than their function's mean + 3 sigma, for functions with at least
  * CT_SUM_MIN_CALLS calls, with their thread, start time and call path.
@@ -12,6 +13,7 @@
  * count of marks, and the first marks with where they were made). Printed to
  * stderr at exit as well when CALLTRACE_SUMMARY=1. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +41,8 @@ struct ct_sum_slow {
 struct ct_sum_fn {
     uint64_t fn;
     uint64_t calls, total_ns, self_ns, min_ns, max_ns;
+    uint64_t open;   /* activations open on the thread being read */
+    uint64_t sum_ns; /* of every call's time, for the average */
     double mean, m2; /* Welford's running mean and sum of squared deviations */
     unsigned nkeep;
     struct ct_sum_slow keep[CT_SUM_KEEP];
@@ -153,10 +157,17 @@ CT_NOINST static void ct_sum_marks(struct ct_summary *s)
     }
 }
 
+CT_NOINST static struct ct_sum_fn *ct_sum_fn_get(struct ct_summary *s, uint64_t fn);
+
 CT_NOINST static void ct_sum_open(void *st, unsigned depth, uint64_t fn, uint64_t start)
 {
     struct ct_summary *s = st;
     ct_calls_open(&s->calls, depth, fn, ct_out_ns(s->run, start));
+    struct ct_sum_fn *f = ct_sum_fn_get(s, fn);
+    if (f)
+        f->open++; /* activations of fn open on this thread */
+    else
+        s->nomem = true;
 }
 
 /* The statistics of `fn`, added if new; NULL when out of memory. */
@@ -178,17 +189,20 @@ CT_NOINST static void ct_sum_close(void *st, unsigned depth, uint64_t fn, uint64
 {
     (void)flags;
     struct ct_summary *s = st;
+    struct ct_sum_fn *f = ct_sum_fn_get(s, fn);
+    bool outermost = f && f->open && --f->open == 0; /* its time counts once */
     struct ct_call_done d;
     if (!ct_calls_close(&s->calls, depth, ct_out_ns(s->run, start), ct_out_ns(s->run, end), &d))
         return;
-    struct ct_sum_fn *f = ct_sum_fn_get(s, fn);
     if (!f || !s->nthreads) {
         s->nomem = true;
         return;
     }
     uint64_t x = d.dur_ns;
     f->calls++;
-    f->total_ns += x;
+    f->sum_ns += x;
+    if (outermost)
+        f->total_ns += x;
     f->self_ns += d.self_ns;
     f->min_ns = f->calls == 1 || x < f->min_ns ? x : f->min_ns;
     f->max_ns = x > f->max_ns ? x : f->max_ns;
@@ -288,7 +302,7 @@ CT_NOINST static void ct_sum_functions(struct ct_summary *s, struct ct_sum_fn **
                  "  function\n");
     for (size_t i = 0; i < n; i++) {
         const struct ct_sum_fn *f = order[i];
-        uint64_t avg = (f->total_ns + f->calls / 2) / f->calls;
+        uint64_t avg = (f->sum_ns + f->calls / 2) / f->calls;
         ct_tw_u64(w, f->calls, CT_SUM_W_COUNT);
         const uint64_t cols[] = {f->total_ns, f->self_ns, avg, f->min_ns, f->max_ns};
         for (size_t c = 0; c < CT_ARRAY_LEN(cols); c++) {
