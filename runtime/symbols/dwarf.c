@@ -53,6 +53,7 @@ CT_NOINST static bool subprogram(struct ct_dw *d, Dwarf_Die die, Dwarf_Off off)
         return false;
     memset(sym, 0, sizeof *sym);
     sym->entry = s[0].lo + ctx->bias;
+    sym->dwarf = true;
     ct_dw_name_function(d, die, off, sym);
     for (size_t i = 0; i < n; i++) {
         if (!ct_in_exec(ctx, s[i].lo))

@@ -310,6 +310,7 @@ CT_NOINST static void elf_add(void *arg, const char *name, const GElf_Sym *s, si
     struct ct_symbol *sym = ct_arena_alloc(&l->tab->arena, sizeof *sym);
     if (!sym)
         return;
+    sym->dwarf = false;
     sym->name = ct_demangle(l->ctx, name);
     if (!sym->name)
         sym->name = ct_arena_strndup(&l->tab->arena, name, strlen(name));
@@ -399,6 +400,7 @@ CT_NOINST static const struct ct_symbol *from_dladdr(struct ct_symtab *tab, uint
     struct ct_symbol *sym = ct_arena_alloc(&tab->arena, sizeof *sym);
     if (!sym)
         return NULL;
+    sym->dwarf = false;
     struct ct_loadctx ctx = {&tab->arena, &tab->demangler, 0, NULL, 0};
     sym->name = ct_demangle(&ctx, info.dli_sname);
     if (!sym->name)
@@ -430,6 +432,7 @@ CT_NOINST static const struct ct_symbol *resolve(struct ct_symtab *tab, uintptr_
     struct ct_symbol *sym = ct_arena_alloc(&tab->arena, sizeof *sym);
     if (!sym)
         return &tab->oom;
+    sym->dwarf = false;
     sym->name = ct_hexname(&tab->arena, addr);
     sym->file = NULL;
     sym->line = 0;
@@ -468,7 +471,7 @@ CT_NOINST static void note_no_dwarf(struct ct_symtab *tab, uintptr_t addr)
 CT_INTERNAL const struct ct_symbol *ct_symtab_lookup(struct ct_symtab *tab, uintptr_t addr)
 {
     const struct ct_symbol *s = lookup(tab, addr);
-    if (CT_UNLIKELY(!s->file) && addr && !tab->noted_no_dwarf)
+    if (CT_UNLIKELY(!s->file) && !s->dwarf && addr && !tab->noted_no_dwarf)
         note_no_dwarf(tab, addr);
     return s;
 }

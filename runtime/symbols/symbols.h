@@ -15,6 +15,8 @@ struct ct_symbol {
     const char *file;   /* source file (absolute when DWARF knows it), or NULL */
     unsigned line;      /* declaration line, 0 when unknown */
     uintptr_t entry;    /* runtime address of the function's first byte */
+    bool dwarf;         /* from a DWARF entry (which may have no file: artificial
+                         * functions such as _GLOBAL__sub_I_* or __tcf_0) */
 };
 
 struct ct_symtab;
