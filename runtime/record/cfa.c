@@ -7,7 +7,10 @@ uint64_t ct_cfa_table[CT_CFA_SLOTS];
  * function at its enter hook: saved registers and locals). */
 #define CT_CFA_SCAN_BYTES (256u * 1024u)
 
-uint64_t ct_cfa_find(const struct ct_thread *t, uint64_t sp, uint64_t hpc, uint64_t site)
+/* It reads the instrumented function's frame as raw words, redzones included:
+ * not for AddressSanitizer's eyes. */
+__attribute__((no_sanitize("address"))) uint64_t ct_cfa_find(const struct ct_thread *t, uint64_t sp,
+                                                           uint64_t hpc, uint64_t site)
 {
     /* only on the thread's own stack, whose end is known */
     if (sp - t->stack_lo >= t->stack_hi - t->stack_lo || (sp & 7u))

@@ -73,7 +73,9 @@ awk '
     return 0
   }' "$tab" || rc=1
 
-names=$(awk '$1 == "D" && $5 !~ /^(ct_|calltrace_|__cyg_profile_func_(enter|exit)$|_exit$|_Exit$)/ { print "unprefixed export: " $2 " (" $4 "): " $5 }
+# (symbols a sanitizer adds to a sanitized build are not ours)
+names=$(awk '$1 == "D" && $5 !~ /^(ct_|calltrace_|__cyg_profile_func_(enter|exit)$|_exit$|_Exit$)/ &&
+             $5 !~ /^(__odr_asan|__asan|__tsan|__ubsan|__sanitizer)/ { print "unprefixed export: " $2 " (" $4 "): " $5 }
              $1 == "U" && $5 ~ /^(abort|exit|quick_exit|__assert_fail)$/ { print "ends the program: " $2 " (" $4 ") calls " $5 }' "$tab")
 if [[ -n $names ]]; then
   echo "$names"
