@@ -17,6 +17,10 @@ struct ct_arena {
     struct ct_arena_block *head;
 };
 CT_INTERNAL void *ct_arena_alloc(struct ct_arena *a, size_t size);
+/* Opens an object file to read: never blocks (a FIFO or a device named where
+ * an executable was expected is refused), a regular file only. Returns the
+ * descriptor (O_CLOEXEC) or -1. */
+CT_INTERNAL int ct_open_object(const char *path);
 /* Copies len bytes of s and a NUL. */
 CT_INTERNAL char *ct_arena_strndup(struct ct_arena *a, const char *s, size_t len);
 CT_INTERNAL void ct_arena_free(struct ct_arena *a);

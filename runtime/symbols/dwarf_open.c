@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "symbols/dwarf.h"
 #include "symbols/dwarf_walk.h"
 
 #define DWARF32_ESCAPE 0xffffffffu     /* unit length: a 64-bit length follows */
@@ -119,7 +120,7 @@ CT_NOINST static Elf *elf_precheck(struct ct_dwalk *w, int fd)
 CT_INTERNAL int ct_dwalk_open(struct ct_dwalk *w, const char *path)
 {
     memset(w, 0, sizeof(*w));
-    w->fd = open(path, O_RDONLY | O_CLOEXEC);
+    w->fd = ct_open_object(path);
     if (w->fd < 0)
         return -1;
     w->elf = elf_precheck(w, w->fd);

@@ -34,11 +34,17 @@
 struct object {
     uintptr_t bias;
     char *path;                        /* NULL when unknown */
+    const char *open_path;             /* what to open: path, or the live program itself */
     struct ct_span exec[MAX_EXEC_SEGMENTS]; /* link-time */
     size_t nexec;
     bool dwarf_done, elf_done;
     struct ct_ranges dwarf, elf;
 };
+
+CT_NOINST static const char *ct_obj_open_path(const struct object *o)
+{
+    return o->open_path ? o->open_path : o->path;
+}
 
 struct slot {
     uintptr_t key; /* 0: empty */
@@ -184,7 +190,7 @@ CT_NOINST static bool objs_reserve(struct ct_symtab *tab)
 
 CT_INTERNAL int ct_symtab_add_file(struct ct_symtab *tab, const char *path, uintptr_t bias)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = ct_open_object(path);
     if (fd < 0)
         return -1;
     elf_version(EV_CURRENT);
@@ -247,6 +253,9 @@ CT_NOINST static struct object *find_object(struct ct_symtab *tab, uintptr_t add
             buf[n] = '\0';
             o->path = strdup(buf);
         }
+        /* opened as itself, never by name: after a chroot or a rename the
+         * name may be another file's */
+        o->open_path = "/proc/self/exe";
     }
     tab->objs[tab->nobjs++] = o;
     return o;
@@ -336,7 +345,7 @@ CT_NOINST static void load_elf(struct ct_symtab *tab, struct object *o)
     struct ct_loadctx ctx = load_ctx(tab, o);
     struct elf_load l = {tab, o, &ctx};
     if (o->path)
-        ct_elf_functions(o->path, &ctx, elf_add, &l);
+        ct_elf_functions(ct_obj_open_path(o), &ctx, elf_add, &l);
     sort_ranges(&o->elf);
 }
 
@@ -380,14 +389,14 @@ CT_NOINST static void load_dwarf(struct ct_symtab *tab, struct object *o)
         return;
     struct ct_loadctx ctx = load_ctx(tab, o);
     struct ct_symlist unmangled = {NULL, 0, 0};
-    ct_dwarf_load(&ctx, o->path, &o->dwarf, &unmangled);
+    ct_dwarf_load(&ctx, ct_obj_open_path(o), &o->dwarf, &unmangled);
     sort_ranges(&o->dwarf);
     if (unmangled.n) {
         /* C++ functions with internal linkage: DWARF has no linkage name for
          * them, the symbol table has (e.g. _ZN12_GLOBAL__N_16hiddenEi). */
         qsort(unmangled.v, unmangled.n, sizeof *unmangled.v, cmp_sym_entry);
         struct elf_rename r = {&unmangled, &ctx, o->bias};
-        ct_elf_functions(o->path, &ctx, elf_rename, &r);
+        ct_elf_functions(ct_obj_open_path(o), &ctx, elf_rename, &r);
     }
     free(unmangled.v);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "symbols/dwarf.h"
 #include "symbols/symbols_elf.h"
 
 /* An ELF file's symbol table, open: .symtab, else .dynsym. */
@@ -27,7 +28,7 @@ CT_NOINST static bool syms_open(const char *path, struct elf_syms *t)
     memset(t, 0, sizeof(*t));
     if (elf_version(EV_CURRENT) == EV_NONE)
         return false;
-    t->fd = open(path, O_RDONLY | O_CLOEXEC);
+    t->fd = ct_open_object(path);
     if (t->fd < 0)
         return false;
     t->e = elf_begin(t->fd, ELF_C_READ_MMAP, NULL);
@@ -112,7 +113,7 @@ CT_INTERNAL bool ct_elf_imports(const char *path, const char *want)
 {
     if (elf_version(EV_CURRENT) == EV_NONE)
         return false;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = ct_open_object(path);
     if (fd < 0)
         return false;
     Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);

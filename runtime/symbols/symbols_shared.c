@@ -2,6 +2,10 @@
  * (dwarf.c, the capture descriptors) share (dwarf.h): the arena their
  * names and tables live in, address ranges, the executable-segment test,
  * demangling and hex names. Off the hot path. */
+#include <errno.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <dlfcn.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -152,4 +156,18 @@ CT_INTERNAL const char *ct_hexname(struct ct_arena *a, uintptr_t addr)
     char buf[2 + 2 * sizeof addr + 1];
     int n = snprintf(buf, sizeof buf, "0x%" PRIxPTR, addr);
     return ct_arena_strndup(a, buf, (size_t)n);
+}
+
+int ct_open_object(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = EINVAL;
+        return -1;
+    }
+    return fd;
 }

@@ -44,4 +44,9 @@ diff <(jq -S 'del(.metadata.timestamp)' "$dir/c.json") <(jq -S 'del(.metadata.ti
 echo garbage >"$dir/bad.ctraw"
 if "$conv" "$dir/bad.ctraw" 2>"$dir/err"; then fail "garbage accepted"; fi
 grep -q "^calltrace: .*not a calltrace event file" "$dir/err" || fail "no clear message for garbage"
+# 4. an executable path naming a FIFO: refused at once, never waited on
+mkfifo "$dir/fifo"
+timeout 20 "$conv" --exe "$dir/fifo" --output "$dir/f.json" "$dir/c.ctraw" 2>"$dir/ferr" ||
+  fail "calltrace-convert blocked or failed on a FIFO as the executable ($?)"
+grep -q "^calltrace: cannot read $dir/fifo" "$dir/ferr" || fail "no clear message for a FIFO executable"
 echo "convert: ok"
