@@ -19,6 +19,7 @@
 #include "filter/filter.h"
 #include "base/clock.h"
 #include "base/config.h"
+#include "base/tmpfiles.h"
 #include "capture/capture.h"
 #include "record/hooks.h"
 #include "core/output.h"
@@ -194,6 +195,7 @@ int ct_runtime_finalize(void)
         ct_meta_dump_buffers(); /* the raw stream first: formatting may not survive */
     ct_meta_write(true);
     int rc = ct_output_write(true);
+    ct_tmpfile_remove_all(); /* of flushes a signal interrupted for good */
     ct_watchdog_disarm(); /* the writer stops now: nothing left to watch */
     ct_writer_stop();
     ct_announce_drops();

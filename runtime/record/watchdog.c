@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/tmpfiles.h"
 #include "record/handoff.h"
 #include "record/watchdog.h"
 #include "stream/spill.h"
@@ -44,6 +45,7 @@ __attribute__((noreturn)) CT_NOINST static void ct_watchdog_fire(void)
     ct_log("writing the trace made no progress for %u ms (the program was interrupted "
            "holding a lock?); leaving without it: the events are kept in %s",
            CT_WATCHDOG_STALL_MS, ct_spill_path[0] ? ct_spill_path : "no event file");
+    ct_tmpfile_remove_all(); /* the writes that will not finish */
     int sig = ct_wd_sig;
     if (sig) {
         struct sigaction dfl = {.sa_handler = SIG_DFL};

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "calltrace.h"
+#include "base/tmpfiles.h"
 #include "views/views.h"
 
 #define CT_NS_PER_S 1000000000u
@@ -35,6 +36,8 @@ int ct_views_tmp_open(const char *path, char *tmp, size_t cap)
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0)
         ct_log("cannot write the trace %s: %s", path, strerror(errno));
+    else
+        ct_tmpfile_add(tmp); /* removed if this write never finishes */
     return fd;
 }
 
@@ -44,6 +47,7 @@ int ct_views_tmp_commit(int fd, const char *tmp, const char *path, int err)
         err = errno;
     if (!err && rename(tmp, path) != 0)
         err = errno;
+    ct_tmpfile_done(tmp);
     if (!err)
         return 0;
     unlink(tmp);
@@ -219,6 +223,7 @@ CT_NOINST static int ct_write_format(const struct ct_format_ops *f, struct ct_sn
         if (to_fd < 0) {
             close(fd);
             unlink(tmp);
+            ct_tmpfile_done(tmp);
         }
         return CALLTRACE_ENOMEM;
     }

@@ -31,6 +31,8 @@ rc=0
 wait "$pid" || rc=$?
 (( rc == 3 )) || fail "exit status $rc after _exit(3) in a handler (expected 3)"
 (( $(date +%s) - start <= 15 )) || fail "the exit took $(( $(date +%s) - start )) s"
+tmps=$(cd "$dir" && ls ev.json.?????? 2>/dev/null || true)
+[[ -z $tmps ]] || fail "the interrupted flush left its temporary file: $tmps"
 
 # 3. The program closes every descriptor past stderr and opens its own file:
 #    its file holds only what it wrote, and the trace keeps every call.
