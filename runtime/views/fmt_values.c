@@ -19,6 +19,14 @@
 #include "views/values.h"
 
 #define CT_VALUE_NEST_MAX 8u   /* members of members ...: deeper ones are null */
+/* JSON values one recorded value may become: unions of unions would
+ * otherwise multiply (k members nested 8 deep: k^8 values from 8 bytes).
+ * Past it, null, and the value is marked truncated. */
+#define CT_VALUE_NODES_MAX 1024u
+
+/* The budget of the value being written (one output at a time per thread). */
+static __thread uint32_t ct_vleft;
+static __thread bool ct_vcut;
 #define CT_BITFIELD_MAX 57u    /* a bit-field read from one 8-byte word at any bit offset */
 #define CT_LDOUBLE_BYTES 10u   /* x87 extended precision */
 #define CT_ENUM_TEXT_MAX 512u  /* "A|B|C" */
@@ -215,10 +223,12 @@ CT_NOINST static void ct_bytes_json(struct ct_jw *w, const struct ct_out_run *ru
                                     const struct ct_type *t, const uint8_t *b, uint32_t n,
                                     unsigned depth)
 {
-    if (!t || t->size > n || depth > CT_VALUE_NEST_MAX) {
+    if (!t || t->size > n || depth > CT_VALUE_NEST_MAX || !ct_vleft) {
+        ct_vcut |= ct_vleft == 0;
         ct_jw_null(w);
         return;
     }
+    ct_vleft--;
     uint64_t raw = ct_bits(b, t->size);
     switch (t->kind) {
     case CT_T_SINT:
@@ -299,8 +309,23 @@ CT_NOINST static void ct_str_json(struct ct_jw *w, struct ct_rd *r, uint64_t ptr
     }
 }
 
+CT_NOINST static void ct_value_body(struct ct_jw *w, const struct ct_out_run *run,
+                                    const struct ct_type *t, struct ct_rd *r);
+
 /* The "value" key (and flags) of one recorded value of type t. */
 CT_NOINST static void ct_value_json(struct ct_jw *w, const struct ct_out_run *run,
+                                    const struct ct_type *t, struct ct_rd *r)
+{
+    ct_vleft = CT_VALUE_NODES_MAX;
+    ct_vcut = false;
+    ct_value_body(w, run, t, r);
+    if (ct_vcut) {
+        ct_jw_key(w, "truncated");
+        ct_jw_bool(w, true);
+    }
+}
+
+CT_NOINST static void ct_value_body(struct ct_jw *w, const struct ct_out_run *run,
                                     const struct ct_type *t, struct ct_rd *r)
 {
     const uint8_t *st = ct_rd_take(r, 1);
