@@ -58,6 +58,16 @@ CT_NOINST static unsigned ct_writer_pass(uint8_t **scratch, uint32_t *scratch_ca
     return wrote;
 }
 
+/* Threads registered and in place (a slot is counted before its thread's
+ * state is mapped and stored). */
+CT_NOINST static uint32_t ct_writer_threads_present(void)
+{
+    uint32_t n = atomic_load_explicit(&ct_thread_count, memory_order_acquire), k = 0;
+    for (uint32_t i = 0; i < n; i++)
+        k += __atomic_load_n(&ct_threads[i], __ATOMIC_ACQUIRE) != NULL;
+    return k;
+}
+
 CT_NOINST static void *ct_writer_main(void *arg)
 {
     (void)arg;
@@ -69,7 +79,7 @@ CT_NOINST static void *ct_writer_main(void *arg)
         uint32_t k = atomic_load_explicit(&ct_handoff_kicks, memory_order_seq_cst);
         uint32_t req = atomic_load_explicit(&ct_drain_req, memory_order_acquire);
         ct_watchdog_poll();
-        uint32_t nthreads = atomic_load_explicit(&ct_thread_count, memory_order_acquire);
+        uint32_t nthreads = ct_writer_threads_present();
         if (nthreads != meta_threads && ct_clock_measure() > 0) {
             /* calibrated early, and again for each new thread: even a
              * process killed by SIGKILL leaves an event file whose times
