@@ -49,8 +49,10 @@ CT_NOINST static void ct_thread_exit(void *arg)
     int saved = errno;
     /* Destructors of keys the program created after ours run after this one,
      * and may call instrumented code: keep recording and ask to be called
-     * again in glibc's next round; the last round ends the thread's trace. */
-    if (++ct_exit_rounds < PTHREAD_DESTRUCTOR_ITERATIONS && ct_thread_key_ok &&
+     * again in glibc's next round. The next-to-last round ends the thread's
+     * trace: in the last one, runtimes that finish their own thread state
+     * there (the sanitizers') may already have done so. */
+    if (++ct_exit_rounds < PTHREAD_DESTRUCTOR_ITERATIONS - 1 && ct_thread_key_ok &&
         pthread_setspecific(ct_thread_key, t) == 0) {
         errno = saved;
         return;
