@@ -10,18 +10,24 @@
 
 #define CT_JW_BUF (1u << 18)
 
-CT_NOINST static void ct_jw_flush(struct ct_jw *w)
+int ct_write_all(int fd, const char *buf, size_t len)
 {
     size_t off = 0;
-    while (off < w->len && !w->err) {
-        ssize_t n = write(w->fd, w->buf + off, w->len - off);
+    while (off < len) {
+        ssize_t n = write(fd, buf + off, len - off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            w->err = n < 0 ? errno : ENOSPC;
-        else
-            off += (size_t)n;
+            return n < 0 ? errno : ENOSPC;
+        off += (size_t)n;
     }
+    return 0;
+}
+
+CT_NOINST static void ct_jw_flush(struct ct_jw *w)
+{
+    if (!w->err)
+        w->err = ct_write_all(w->fd, w->buf, w->len);
     w->bytes += w->len;
     w->len = 0;
 }

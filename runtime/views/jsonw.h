@@ -59,4 +59,8 @@ CT_INTERNAL void ct_jw_milli(struct ct_jw *w, uint64_t v);
  * writer (see textw.h). */
 CT_INTERNAL void ct_jw_write(struct ct_jw *w, const char *s, size_t n);
 
+/* Writes all of buf to fd (EINTR retried). Returns 0, or the errno of the
+ * failed write (ENOSPC for a write of nothing); the views' one write loop. */
+CT_INTERNAL int ct_write_all(int fd, const char *buf, size_t len);
+
 #endif

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "base/vec.h"
+#include "views/jsonw.h"
 #include "views/pb.h"
 
 #define CT_PB_BUF (1u << 18)   /* bytes gathered before a write() */
@@ -19,16 +20,8 @@
 
 CT_NOINST static void ct_pb_flush(struct ct_pb *w)
 {
-    size_t off = 0;
-    while (off < w->len && !w->err) {
-        ssize_t n = write(w->fd, w->buf + off, w->len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            w->err = n < 0 ? errno : ENOSPC;
-        else
-            off += (size_t)n;
-    }
+    if (!w->err)
+        w->err = ct_write_all(w->fd, (const char *)w->buf, w->len);
     w->bytes += w->len;
     w->len = 0;
 }
