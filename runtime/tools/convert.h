@@ -13,4 +13,8 @@
  * options. Returns 0 or a negative CALLTRACE_E* code (with a message). */
 CT_INTERNAL int ct_convert(const struct ct_config *cfg, const char *raw, const char *exe);
 
+/* The command line (convert_cli.c): argv[0] is the command's name, `prog`
+ * the name its messages start with. Returns the exit status. */
+CT_INTERNAL int ct_convert_cli(int argc, char **argv, const char *prog);
+
 #endif

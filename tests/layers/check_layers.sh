@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The runtime's layers, checked on its object files.
 #
-# usage: check_layers.sh PARTS_FILE [TOOL_EXECUTABLE]
+# usage: check_layers.sh PARTS_FILE [TOOL_EXECUTABLE...]
 #   PARTS_FILE: one line per runtime folder, bottom first:
 #               "<folder> <object> <object> ..." (written by CMake)
-#   TOOL_EXECUTABLE: calltrace-convert; must hold none of the live runtime
+#   TOOL_EXECUTABLE: calltrace-convert, calltrace; must hold none of the live runtime
 #
 # Fails, printing each offending edge as "file (folder) -> file (folder): symbol",
 #   - on an edge that points up: a file uses a symbol defined in a folder listed
@@ -16,7 +16,9 @@
 #     overrides are the only exceptions), and on any call of abort() or exit()
 #     (the runtime never ends the program).
 set -euo pipefail
-parts=$1 tool=${2:-}
+parts=$1
+shift
+tools=("$@")
 NM=${NM:-nm}
 
 tab=$(mktemp)
@@ -82,12 +84,12 @@ if [[ -n $names ]]; then
   rc=1
 fi
 
-if [[ -n $tool ]]; then
+for tool in "${tools[@]}"; do
   live=$("$NM" "$tool" | awk '$3 ~ /^(__cyg_profile_func_enter|__cyg_profile_func_exit|ct_runtime_init|ct_runtime_finalize|ct_writer_start|ct_signals_install)$/ { print $3 }')
   if [[ -n $live ]]; then
     echo "the tool $(basename "$tool") links the live runtime:" $live
     rc=1
   fi
-fi
+done
 (( rc == 0 )) || exit 1
 echo "layers: ok ($(wc -l <"$parts") folders)"
