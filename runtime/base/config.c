@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "base/config.h"
@@ -257,6 +258,31 @@ CT_NOINST static void ct_cfg_output(struct ct_config *cfg, const char *v, size_t
         memcpy(cfg->output, v, len + 1);
 }
 
+/* TRACEPARENT (W3C trace context: version 00, a 32-hex trace id, a 16-hex
+ * parent id, 2-hex flags) and the host's name, kept for the metadata. A
+ * malformed TRACEPARENT is not kept (said once). */
+CT_NOINST static void ct_cfg_context(char *(*get)(const char *), struct ct_config *cfg)
+{
+    struct utsname u;
+    cfg->host[0] = '\0';
+    if (uname(&u) == 0)
+        snprintf(cfg->host, sizeof(cfg->host), "%s", u.nodename);
+    cfg->traceparent[0] = '\0';
+    const char *v = get("TRACEPARENT");
+    if (!v)
+        return;
+    size_t n = strlen(v);
+    bool ok = n == CT_TRACEPARENT_MAX - 1 && v[2] == '-' && v[35] == '-' && v[52] == '-';
+    for (size_t i = 0; ok && i < n; i++)
+        ok = i == 2 || i == 35 || i == 52 || (v[i] >= '0' && v[i] <= '9') ||
+             (v[i] >= 'a' && v[i] <= 'f');
+    if (ok)
+        memcpy(cfg->traceparent, v, n + 1);
+    else
+        ct_log("TRACEPARENT='%.64s' is not a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>); "
+               "not recorded", v);
+}
+
 void ct_config_load(struct ct_config *cfg, char *(*get)(const char *))
 {
     extern char **environ;
@@ -312,6 +338,7 @@ void ct_config_load(struct ct_config *cfg, char *(*get)(const char *))
     cfg->filter = get("CALLTRACE_FILTER");
     cfg->filter_file = get("CALLTRACE_FILTER_FILE");
     cfg->tmpdir = get("TMPDIR");
+    ct_cfg_context(get, cfg);
     v = get("CALLTRACE_MAX_CALLS");
     unsigned long max_calls;
     if (v && ct_parse_uint(v, 0, ULONG_MAX, &max_calls) == 0)

@@ -39,6 +39,9 @@ enum ct_buffer_policy {
     CT_POLICY_DROP = 1,  /* it discards its buffer and counts the records */
 };
 
+#define CT_TRACEPARENT_MAX 56u /* "00-" 32 hex "-" 16 hex "-" 2 hex, NUL */
+#define CT_HOST_MAX 65u        /* a node name (utsname), NUL */
+
 struct ct_config {
     char output[PATH_MAX];  /* the JSON trace's final path */
     char exe[PATH_MAX];     /* the traced executable */
@@ -60,6 +63,10 @@ struct ct_config {
     const char *filter;
     const char *filter_file;
     const char *tmpdir;
+    /* recorded in the trace's metadata for `calltrace export`: the W3C
+     * TRACEPARENT the program ran with ("": none or not one) and the host */
+    char traceparent[CT_TRACEPARENT_MAX];
+    char host[CT_HOST_MAX];
 };
 
 /* The defaults: what a configuration holds before ct_config_load() (for a

@@ -205,6 +205,7 @@ const char *ct_cmd_open_trace(struct ct_cmd_trace *t, const char *given)
     snprintf(cfg.output, sizeof(cfg.output), "%s", t->path);
     cfg.formats = CT_FMT_JSON;
     cfg.pretty = false;
+    cfg.host[0] = '\0'; /* the run's, not this command's: not known */
     int rc = ct_convert(&cfg, given, NULL);
     if (rc) {
         ct_cmd_err("cannot read the event file %s: %s", given, calltrace_strerror(rc));

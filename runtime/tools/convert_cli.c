@@ -101,6 +101,7 @@ int ct_convert_cli(int argc, char **argv, const char *prog)
     static struct ct_config cfg = CT_CONFIG_DEFAULTS;
     ct_config_load(&cfg, conv_getenv);
     ct_log_debug = cfg.debug; /* CALLTRACE_DEBUG: this program's own log */
+    cfg.host[0] = cfg.traceparent[0] = '\0'; /* the run's, not this command's: not known */
     cfg.formats &= ~(unsigned)CT_FMT_RAW; /* the input is the raw stream */
     if (!cfg.formats)
         cfg.formats = CT_FMT_JSON;

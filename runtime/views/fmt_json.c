@@ -206,6 +206,14 @@ void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run 
     ct_jw_u64(w, run->cfg->max_depth);
     ct_jw_key(w, "capture_args");
     ct_jw_bool(w, run->capture_args || run->values);
+    if (run->cfg->host[0]) { /* where it ran, and the trace it joins (calltrace export) */
+        ct_jw_key(w, "host");
+        ct_jw_str(w, run->cfg->host);
+    }
+    if (run->cfg->traceparent[0]) {
+        ct_jw_key(w, "traceparent");
+        ct_jw_str(w, run->cfg->traceparent);
+    }
     ct_json_drops(w, &run->drops, true);
     ct_jw_key(w, "filtered");
     ct_jw_obj(w);
