@@ -143,6 +143,20 @@ static int http_status(int fd, char *buf, size_t cap)
     return sscanf(buf, "HTTP/%*d.%*d %d", &code) == 1 ? code : -1;
 }
 
+/* The first line of the answer's body (the first chunk's, when chunked). */
+static const char *http_body_line(char *answer)
+{
+    char *body = strstr(answer, "\r\n\r\n");
+    if (!body)
+        return "";
+    *body = '\0';
+    body += 4;
+    if (strcasestr(answer, "transfer-encoding: chunked") && strstr(body, "\r\n"))
+        body = strstr(body, "\r\n") + 2;
+    body[strcspn(body, "\r\n")] = '\0';
+    return body;
+}
+
 int ct_http_post(const char *url, const char *headers, const char *ctype, const char *body,
                  size_t len)
 {
@@ -173,8 +187,7 @@ int ct_http_post(const char *url, const char *headers, const char *ctype, const 
             else if (code < 0)
                 ct_cmd_err("%s gave no HTTP answer", url);
             else
-                ct_cmd_err("%s answered %d: %.200s", url, code,
-                           strstr(answer, "\r\n\r\n") ? strstr(answer, "\r\n\r\n") + 4 : "");
+                ct_cmd_err("%s answered %d: %.200s", url, code, http_body_line(answer));
         }
         close(fd);
     }
