@@ -21,6 +21,8 @@ packages=(
   clang              # tests/fuzz: the libFuzzer harnesses; e2e: the clang-built program
   libclang-rt-dev    # tests/fuzz: libFuzzer, ASan and UBSan runtimes for clang
   chromium           # e2e: the html view rendered headless
+  nodejs             # tests/command: the calltrace command's checks, OTLP decoded under node
+  npm                # tests/command: @opentelemetry/otlp-transformer@0.52.1, installed at configure
   gdb                # argument values: gdb at the same PC is the reference
   strace             # system calls (CALLTRACE_SYSCALLS): strace is the reference
   protobuf-compiler  # the Perfetto (protobuf) view: its traces checked with protoc

@@ -11,12 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "tools/cmd.h"
+
+#define JR_NOTE_EVERY (64u << 20) /* bytes between two progress lines */
 
 struct ct_jr {
     FILE *f;
     const char *path;
     uint64_t pos;
+    uint64_t size, next_note; /* the progress line: on a terminal, for big files */
     jmp_buf fail;
     char why[128];
     char *buf; /* one string */
@@ -33,12 +39,21 @@ __attribute__((noreturn, format(printf, 2, 3))) static void jr_fail(struct ct_jr
     longjmp(r->fail, 1);
 }
 
+/* "calltrace: reading FILE: 42%" on stderr, rewritten in place. */
+static void jr_progress(struct ct_jr *r)
+{
+    r->next_note = r->pos + JR_NOTE_EVERY;
+    fprintf(stderr, "\rcalltrace: reading %s: %3u%%", r->path,
+            (unsigned)(r->pos * 100 / (r->size ? r->size : 1)));
+}
+
 static int jr_getc(struct ct_jr *r)
 {
     int c = getc_unlocked(r->f);
     if (c == EOF)
         jr_fail(r, "the file ends early");
-    r->pos++;
+    if (++r->pos >= r->next_note && r->next_note)
+        jr_progress(r);
     return c;
 }
 
@@ -479,6 +494,11 @@ int ct_trace_read(const char *path, const struct ct_trace_cb *cb, struct ct_jv *
         ct_cmd_err("cannot open %s: %s", path, strerror(errno));
         return -1;
     }
+    struct stat st;
+    if (isatty(STDERR_FILENO) && fstat(fileno(r.f), &st) == 0 && (uint64_t)st.st_size > JR_NOTE_EVERY) {
+        r.size = (uint64_t)st.st_size;
+        r.next_note = JR_NOTE_EVERY;
+    }
     int rc = 0;
     if (setjmp(r.fail) == 0) {
         jr_top(&r, cb, (struct ct_jv **)&meta);
@@ -489,6 +509,8 @@ int ct_trace_read(const char *path, const struct ct_trace_cb *cb, struct ct_jv *
                    (unsigned long long)r.pos, r.why);
         rc = -1;
     }
+    if (r.size)
+        fprintf(stderr, "\r\033[K"); /* the progress line goes away */
     fclose(r.f);
     free(r.buf);
     if (meta_out && rc == 0)
