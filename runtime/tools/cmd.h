@@ -34,6 +34,7 @@ struct ct_jv {
     size_t n;            /* items of an array or an object */
     char **keys;         /* an object's keys */
     struct ct_jv **items;
+    char *pending;       /* while an object is read: the key of the value being read */
 };
 
 CT_INTERNAL void ct_jv_free(struct ct_jv *v);

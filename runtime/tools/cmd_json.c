@@ -27,6 +27,15 @@ struct ct_jr {
     char why[128];
     char *buf; /* one string */
     size_t len, cap;
+    /* what is being built, freed if the file turns out not to be a trace:
+     * containers not attached yet (each owns what it holds), the node stack,
+     * the thread being read */
+    struct ct_jv **building;
+    size_t nbuilding, building_cap;
+    struct jr_frame *frames;
+    size_t nframes, frames_cap;
+    struct ct_jv *thread_rest;
+    char *thread_key;
 };
 
 __attribute__((noreturn, format(printf, 2, 3))) static void jr_fail(struct ct_jr *r,
@@ -162,9 +171,30 @@ static char *jr_strdup(struct ct_jr *r, const char *s)
 
 static struct ct_jv *jr_value(struct ct_jr *r, int c);
 
+/* A new value; a container stays on r->building until it is complete. */
+static struct ct_jv *jr_new(struct ct_jr *r, enum ct_jv_type type)
+{
+    bool container = type == CT_JV_ARR || type == CT_JV_OBJ;
+    if (container && r->nbuilding == r->building_cap) {
+        size_t cap = r->building_cap ? r->building_cap * 2 : 16;
+        struct ct_jv **b = realloc(r->building, cap * sizeof(*b));
+        if (!b)
+            jr_fail(r, "out of memory");
+        r->building = b;
+        r->building_cap = cap;
+    }
+    struct ct_jv *v = calloc(1, sizeof(*v));
+    if (!v)
+        jr_fail(r, "out of memory");
+    v->type = type;
+    if (container)
+        r->building[r->nbuilding++] = v;
+    return v;
+}
+
 static void jv_push(struct ct_jr *r, struct ct_jv *v, char *key, struct ct_jv *item)
 {
-    if ((v->n & (v->n - 1)) == 0) { /* grow at powers of two */
+    if ((v->n & (v->n - 1)) == 0) { /* grow at powers of two (room for one more) */
         size_t cap = v->n ? v->n * 2 : 4;
         struct ct_jv **items = realloc(v->items, cap * sizeof(*items));
         char **keys = v->type == CT_JV_OBJ ? realloc(v->keys, cap * sizeof(*keys)) : NULL;
@@ -172,8 +202,10 @@ static void jv_push(struct ct_jr *r, struct ct_jv *v, char *key, struct ct_jv *i
             v->items = items;
         if (keys)
             v->keys = keys;
-        if (!items || (v->type == CT_JV_OBJ && !keys))
+        if (!items || (v->type == CT_JV_OBJ && !keys)) {
+            ct_jv_free(item);
             jr_fail(r, "out of memory");
+        }
     }
     if (v->type == CT_JV_OBJ)
         v->keys[v->n] = key;
@@ -183,21 +215,26 @@ static void jv_push(struct ct_jr *r, struct ct_jv *v, char *key, struct ct_jv *i
 static struct ct_jv *jr_container(struct ct_jr *r, struct ct_jv *v, int close)
 {
     int c = jr_ws(r);
-    if (c == close)
+    if (c == close) {
+        r->nbuilding--;
         return v;
+    }
     for (;;) {
-        char *key = NULL;
         if (v->type == CT_JV_OBJ) {
             if (c != '"')
                 jr_fail(r, "a key expected");
-            key = jr_strdup(r, jr_string(r));
+            v->pending = jr_strdup(r, jr_string(r));
             jr_expect(r, ':');
             c = jr_ws(r);
         }
-        jv_push(r, v, key, jr_value(r, c));
+        struct ct_jv *item = jr_value(r, c);
+        jv_push(r, v, v->pending, item);
+        v->pending = NULL;
         c = jr_ws(r);
-        if (c == close)
+        if (c == close) {
+            r->nbuilding--; /* complete: its owner takes it */
             return v;
+        }
         if (c != ',')
             jr_fail(r, "',' or '%c' expected", close);
         c = jr_ws(r);
@@ -214,24 +251,24 @@ static void jr_word(struct ct_jr *r, const char *rest)
 /* A value whose first byte is `c`. */
 static struct ct_jv *jr_value(struct ct_jr *r, int c)
 {
-    struct ct_jv *v = calloc(1, sizeof(*v));
-    if (!v)
-        jr_fail(r, "out of memory");
-    if (c == '{' || c == '[') {
-        v->type = c == '{' ? CT_JV_OBJ : CT_JV_ARR;
-        return jr_container(r, v, c == '{' ? '}' : ']');
-    }
+    if (c == '{' || c == '[')
+        return jr_container(r, jr_new(r, c == '{' ? CT_JV_OBJ : CT_JV_ARR), c == '{' ? '}' : ']');
+    struct ct_jv *v;
     if (c == '"') {
+        char *str = jr_strdup(r, jr_string(r));
+        v = calloc(1, sizeof(*v));
+        if (!v)
+            free(str), jr_fail(r, "out of memory");
         v->type = CT_JV_STR;
-        v->s = jr_strdup(r, jr_string(r));
+        v->s = str;
     } else if (c == 't' || c == 'f') {
-        v->type = CT_JV_BOOL;
-        v->b = c == 't';
         jr_word(r, c == 't' ? "rue" : "alse");
+        v = jr_new(r, CT_JV_BOOL);
+        v->b = c == 't';
     } else if (c == 'n') {
         jr_word(r, "ull");
+        v = jr_new(r, CT_JV_NULL);
     } else if (c == '-' || (c >= '0' && c <= '9')) {
-        v->type = CT_JV_NUM;
         r->len = 0;
         jr_put(r, (char)c);
         while ((c = getc_unlocked(r->f)) != EOF && strchr("0123456789+-.eE", c)) {
@@ -240,7 +277,12 @@ static struct ct_jv *jr_value(struct ct_jr *r, int c)
         }
         if (c != EOF)
             ungetc(c, r->f);
-        v->s = jr_strdup(r, r->buf);
+        char *num = jr_strdup(r, r->buf);
+        v = calloc(1, sizeof(*v));
+        if (!v)
+            free(num), jr_fail(r, "out of memory");
+        v->type = CT_JV_NUM;
+        v->s = num;
     } else {
         jr_fail(r, "a value expected");
     }
@@ -258,6 +300,7 @@ void ct_jv_free(struct ct_jv *v)
     }
     free(v->items);
     free(v->keys);
+    free(v->pending);
     free(v->s);
     free(v);
 }
@@ -347,32 +390,27 @@ static void jr_frame_clear(struct jr_frame *f)
     memset(f, 0, sizeof(*f));
 }
 
-struct jr_stack {
-    struct jr_frame *v;
-    size_t n, cap;
-};
-
-static struct jr_frame *jr_push(struct ct_jr *r, struct jr_stack *s)
+static struct jr_frame *jr_push(struct ct_jr *r)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        struct jr_frame *v = realloc(s->v, cap * sizeof(*v));
+    if (r->nframes == r->frames_cap) {
+        size_t cap = r->frames_cap ? r->frames_cap * 2 : 64;
+        struct jr_frame *v = realloc(r->frames, cap * sizeof(*v));
         if (!v)
             jr_fail(r, "out of memory");
-        s->v = v;
-        s->cap = cap;
+        r->frames = v;
+        r->frames_cap = cap;
     }
-    struct jr_frame *f = &s->v[s->n];
+    struct jr_frame *f = &r->frames[r->nframes];
     memset(f, 0, sizeof(*f));
-    f->c.depth = (unsigned)s->n++;
+    f->c.depth = (unsigned)r->nframes++;
     return f;
 }
 
 /* A node's keys after its '{' or after its children: opens it at its
  * children, closes and pops it at its end. */
-static void jr_node_step(struct ct_jr *r, struct jr_stack *s, const struct ct_trace_cb *cb)
+static void jr_node_step(struct ct_jr *r, const struct ct_trace_cb *cb)
 {
-    struct jr_frame *f = &s->v[s->n - 1];
+    struct jr_frame *f = &r->frames[r->nframes - 1];
     enum jr_keys_end e = jr_node_keys(r, f);
     if (!f->opened) {
         f->opened = true;
@@ -385,37 +423,35 @@ static void jr_node_step(struct ct_jr *r, struct jr_stack *s, const struct ct_tr
         if (cb->close)
             cb->close(cb->ctx, &f->c);
         jr_frame_clear(f);
-        s->n--;
+        r->nframes--;
     }
 }
 
 /* root_calls' array, its '[' read. */
 static void jr_nodes(struct ct_jr *r, const struct ct_trace_cb *cb)
 {
-    struct jr_stack s = {0};
     for (;;) {
         int c = jr_ws(r);
         if (c == ',') {
             continue;
         } else if (c == '{') {
-            jr_push(r, &s);
-            jr_node_step(r, &s, cb);
+            jr_push(r);
+            jr_node_step(r, cb);
         } else if (c == ']') {
-            if (s.n == 0)
+            if (r->nframes == 0)
                 break;
-            jr_node_step(r, &s, cb); /* the parent's keys after its children */
+            jr_node_step(r, cb); /* the parent's keys after its children */
         } else {
             jr_fail(r, "a call expected");
         }
     }
-    free(s.v);
 }
 
 /* One thread of call_trees, its key read. */
 static void jr_thread(struct ct_jr *r, const char *key, const struct ct_trace_cb *cb)
 {
-    struct ct_jv *rest = calloc(1, sizeof(*rest));
-    char *k = jr_strdup(r, key);
+    struct ct_jv *rest = r->thread_rest = calloc(1, sizeof(*rest));
+    char *k = r->thread_key = jr_strdup(r, key);
     if (!rest)
         jr_fail(r, "out of memory");
     rest->type = CT_JV_OBJ;
@@ -426,11 +462,12 @@ static void jr_thread(struct ct_jr *r, const char *key, const struct ct_trace_cb
             continue;
         if (c != '"')
             jr_fail(r, "a key expected");
-        char *name = jr_strdup(r, jr_string(r));
+        char *name = rest->pending = jr_strdup(r, jr_string(r));
         jr_expect(r, ':');
         c = jr_ws(r);
         if (strcmp(name, "root_calls") == 0 && c == '[') {
             free(name);
+            rest->pending = NULL;
             th.tid = ct_jv_u64(rest, "thread_id");
             th.name = ct_jv_str(rest, "name") ? ct_jv_str(rest, "name") : "?";
             th.calls = ct_jv_u64(rest, "calls");
@@ -438,7 +475,9 @@ static void jr_thread(struct ct_jr *r, const char *key, const struct ct_trace_cb
                 cb->thread_begin(cb->ctx, &th);
             jr_nodes(r, cb);
         } else {
-            jv_push(r, rest, name, jr_value(r, c));
+            struct ct_jv *item = jr_value(r, c);
+            jv_push(r, rest, name, item);
+            rest->pending = NULL;
         }
     }
     th.rest = rest;
@@ -446,6 +485,8 @@ static void jr_thread(struct ct_jr *r, const char *key, const struct ct_trace_cb
         cb->thread_end(cb->ctx, &th);
     ct_jv_free(rest);
     free(k);
+    r->thread_rest = NULL;
+    r->thread_key = NULL;
 }
 
 static void jr_top(struct ct_jr *r, const struct ct_trace_cb *cb, struct ct_jv **meta)
@@ -485,6 +526,20 @@ static void jr_top(struct ct_jr *r, const struct ct_trace_cb *cb, struct ct_jv *
     }
 }
 
+/* Frees what a failed read was building. */
+static void jr_cleanup(struct ct_jr *r)
+{
+    while (r->nbuilding)
+        ct_jv_free(r->building[--r->nbuilding]);
+    while (r->nframes)
+        jr_frame_clear(&r->frames[--r->nframes]);
+    ct_jv_free(r->thread_rest);
+    free(r->thread_key);
+    free(r->building);
+    free(r->frames);
+    free(r->buf);
+}
+
 int ct_trace_read(const char *path, const struct ct_trace_cb *cb, struct ct_jv **meta_out)
 {
     struct ct_jr r = {.path = path};
@@ -512,7 +567,7 @@ int ct_trace_read(const char *path, const struct ct_trace_cb *cb, struct ct_jv *
     if (r.size)
         fprintf(stderr, "\r\033[K"); /* the progress line goes away */
     fclose(r.f);
-    free(r.buf);
+    jr_cleanup(&r);
     if (meta_out && rc == 0)
         *meta_out = meta;
     else
