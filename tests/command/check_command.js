@@ -70,6 +70,23 @@ checks.run = () => {
   ok(t.trace.metadata.total_calls > 0, '--syscalls: the program runs and is traced');
 };
 
+// a crash (crash's ending.c): the status, the ending and the open calls
+checks.crash = () => {
+  const file = path.join(ctx.tmp, 'crash.json');
+  const r = run(ct, ['run', '-o', file, '--', prog, 'segv']);
+  ok(r.status === 139, `a SIGSEGV exits 128 + 11: ${r.status}`);
+  eq(r.err, `calltrace: ${prog} was killed by signal 11 (Segmentation fault)\ncalltrace: trace of ${prog} written to ${file}\n`, 'the lines');
+  const m = JSON.parse(fs.readFileSync(file, 'utf8')).metadata;
+  const info = run(ct, ['info', file]).out.split('\n');
+  const at = info.findIndex((l) => l.startsWith('ended'));
+  eq(info.slice(at, at + 1 + m.crash.stack.length).join('\n'),
+     [`ended        crash: SIGSEGV at ${m.crash.fault_address} in thread ${m.crash.thread_id}`]
+       .concat(m.crash.stack.map((f) => `  ${f.function}  ${f.file}:${f.line}`)).join('\n'), 'info: the crash');
+  ok(m.crash.stack.length >= 3 && info.includes('complete     yes'), 'a crash trace is complete');
+  const tree = run(ct, ['tree', '--no-args', file]).out;
+  ok(/\} \/\* main \*\/ \[unfinished\]\n$/.test(tree), `tree: the open calls unfinished:\n${tree}`);
+};
+
 checks.info = () => {
   const t = record('info', prog, ['a'], ['--args']);
   const m = t.trace.metadata;
