@@ -13,7 +13,7 @@
 #                                                         subdirectory added before find_package()
 #   run-consumer.sh library-only SOURCE WORK              configure SOURCE with tests, examples and
 #                                                         benchmarks off, cJSON, cmocka and C++
-#                                                         hidden; build calltrace, calltrace-convert
+#                                                         hidden; build calltrace, calltrace-convert, the command
 #   run-consumer.sh parent    SOURCE WORK                 integration/parent-project: SOURCE added with
 #                                                         add_subdirectory(), sanitized; nothing of it
 #                                                         may reach the parent's own targets
@@ -90,10 +90,11 @@ library_only() {
              -DCMAKE_CXX_COMPILER=/nonexistent/c++)
   [ -n "${CC:-}" ] && cfg+=(-DCMAKE_C_COMPILER="$CC")
   PKG_CONFIG_LIBDIR=/nonexistent PKG_CONFIG_PATH= CXX=/nonexistent/c++ "$CMAKE" "${cfg[@]}"
-  "$CMAKE" --build "$work/build" --target calltrace calltrace-convert
+  "$CMAKE" --build "$work/build" --target calltrace calltrace-convert calltrace-cmd
   [ -f "$work/build/runtime/libcalltrace.a" ] || die "no runtime/libcalltrace.a in $work/build"
   "$work/build/runtime/tools/calltrace-convert" --help >/dev/null ||
     die "calltrace-convert --help failed"
+  "$work/build/runtime/tools/calltrace" --help >/dev/null || die "calltrace --help failed"
 }
 
 # calltrace as a subproject: its flags stay inside it. The CMake-level checks
@@ -157,6 +158,7 @@ case $mode in
     rm -rf "$2"
     unset DESTDIR
     "$CMAKE" --install "$1" --prefix "$2" ${3:+--config "$3"}
+    "$2/bin/calltrace" --help >/dev/null || die "no working calltrace command in $2/bin"
     ;;
   library-only|parent)
     [ $# -ge 2 ] || die "usage: run-consumer.sh $mode SOURCE WORK"
