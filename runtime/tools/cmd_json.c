@@ -340,9 +340,14 @@ static enum jr_keys_end jr_node_keys(struct ct_jr *r, struct jr_frame *f)
         jr_expect(r, ':');
         c = jr_ws(r);
         if (strcmp(key, "children") == 0) {
-            if (c != '[')
-                jr_fail(r, "children are not an array");
+            if (c != '[' || f->opened)
+                jr_fail(r, f->opened ? "a second children" : "children are not an array");
             return JR_CHILDREN;
+        }
+        if (f->opened && (strcmp(key, "function") == 0 || strcmp(key, "file") == 0 ||
+                          strcmp(key, "arguments") == 0 || strcmp(key, "start_ns") == 0)) {
+            ct_jv_free(jr_value(r, c)); /* what open() gave stays as it was */
+            continue;
         }
         if ((strcmp(key, "function") == 0 || strcmp(key, "file") == 0) && c == '"') {
             char *s = jr_strdup(r, jr_string(r));
@@ -353,8 +358,9 @@ static enum jr_keys_end jr_node_keys(struct ct_jr *r, struct jr_frame *f)
             f->c.address = strtoull(jr_string(r), NULL, 16);
         } else if (strcmp(key, "arguments") == 0 || strcmp(key, "return_value") == 0) {
             struct ct_jv **to = key[0] == 'a' ? &f->args : &f->ret;
+            struct ct_jv *v = jr_value(r, c); /* the old one stays owned until then */
             ct_jv_free(*to);
-            *to = jr_value(r, c);
+            *to = v;
         } else {
             uint64_t x = jr_u64(r, c);
             if (strcmp(key, "line") == 0)

@@ -95,7 +95,8 @@ checks.info = () => {
   const expected = [
     l('executable', m.executable), l('pid', m.pid), l('started', m.timestamp), l('duration', m.duration_ns),
     l('calls', m.total_calls), l('threads', th.length),
-    ...th.map((x) => `  thread ${x.thread_id} "${x.name}": ${x.calls} calls`),
+    ...th.map((x) => `  thread ${x.thread_id} "${x.name}": ${x.calls} calls` + (x.marks && x.marks.length ? `, ${x.marks.length} marks` : '') +
+      (x.unfinished_calls ? `, ${x.unfinished_calls} unfinished` : '') + (x.unwound_calls ? `, ${x.unwound_calls} unwound` : '')),
     l('complete', 'yes'), l('dropped', 'none'), l('filtered', 'none'), l('ended', 'exit'),
     l('recorded', `clock ${m.clock}, max depth 65536, arguments yes`), l('host', os.hostname()),
     l('written by', `calltrace ${m.version}`)].join('\n') + '\n';
@@ -155,7 +156,7 @@ checks.tree = () => {
       `parse(s=${L.valueText(x.n.arguments[0])})${x.n.return_value ? ' = ' + L.valueText(x.n.return_value) : ''};\n`).join('');
   eq(strip(tree(['--tid', String(main), '/^(parse|legacy)$/'])), hdr + parseLines + 'legacy();\n', 'tree /regex/ with values');
   eq(strip(tree(['--no-args', '--depth', '1'])), Object.values(t.trace.call_trees).map((th) =>
-    `# thread ${th.thread_id} "${th.name}": ${th.calls} calls\n` + th.root_calls.map((n) => n.function + '();\n').join('')).join(''), 'tree --depth 1');
+    `# thread ${th.thread_id} "${th.name}": ${th.calls} calls\n` + th.root_calls.map((n) => n.function + '();' + (n.unfinished ? ' [unfinished]' : '') + (n.unwound ? ' [unwound]' : '') + '\n').join('')).join(''), 'tree --depth 1');
   // against the trace: each filter alone and together
   const facts = [...L.walk(mainThread(t.trace).root_calls, 0)].filter((x) => x.n.function === 'fact').map((x) => x.n);
   const minDur = facts.map((n) => n.duration_ns).sort((a, b) => a - b)[Math.floor(facts.length / 2)];

@@ -71,6 +71,8 @@ function checkSpans(req, trace, {parent, expectCalls}) {
                   'thread.id': String(th.thread_id), 'thread.name': th.name};
     for (const v of n.arguments || []) want[`calltrace.arg.${v.name}`] = L.valueText(v);
     if (n.return_value) want['calltrace.return_value'] = L.valueText(n.return_value);
+    if (n.unfinished) want['calltrace.unfinished'] = true;
+    if (n.unwound) want['calltrace.unwound'] = true;
     eq(JSON.stringify(a), JSON.stringify(want), `${s.name}'s attributes`);
     if (p) {
       const ps = byId.get(s.parentSpanId);
