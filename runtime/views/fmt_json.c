@@ -5,11 +5,11 @@
  * line, start_ns, children: [node], end_ns, duration_ns[, unfinished][,
  * unwound]}. Nodes are written as the calls open and close: memory is the
  * writer's buffer, one byte per nesting level and one thread's marks.
- * Pretty (the default) puts each node on one line, `"k": v, ...`, with its
- * children on the lines below (jsonw.h's line objects) and the closing
- * `], "end_ns": .., "duration_ns": ..}` of a node with children on a line of
- * its own at the node's indentation; metadata and thread keys keep a line
- * each. Compact has no whitespace at all. Nothing
+ * Pretty (the default) puts each node on one line, as compact JSON, with
+ * its children on the lines below (jsonw.h's line objects) and the closing
+ * `],"end_ns":..,"duration_ns":..}` of a node with children on a line of its
+ * own at the node's indentation; metadata and thread keys keep a line each.
+ * Compact has no whitespace at all. Nothing
  * under root_calls is ever null: the tuning guide's
  * `.. | select(.function? | test(...))` recipe fails on a null. */
 #include <stdio.h>
@@ -37,8 +37,7 @@ struct ct_mark_rec {
 };
 
 /* What every node of a function starts with, escaped and laid out once:
- * `"function": "f", "address": "0x..", "file": "..", "line": N, "start_ns": `
- * (without the spaces when compact). Most traces call few functions many
+ * `"function":"f","address":"0x..","file":"..","line":N,"start_ns":`. Most traces call few functions many
  * times, and writing these keys and values one by one was most of the
  * writing time. */
 struct ct_json_fn {
@@ -70,15 +69,12 @@ CT_NOINST static char *ct_json_head(const struct ct_json *j, uint64_t fn, size_t
     char *out = malloc(cap);
     if (!out)
         return NULL;
-    bool sp = j->w.pretty;
-    const char *colon = sp ? ": " : ":", *comma = sp ? ", " : ",";
-    size_t n = (size_t)snprintf(out, cap, "\"function\"%s", colon);
+    size_t n = (size_t)snprintf(out, cap, "\"function\":");
     n += ct_json_escape(sym->name, nn, out + n, cap - n);
-    n += (size_t)snprintf(out + n, cap - n, "%s\"address\"%s\"0x%llx\"%s\"file\"%s", comma, colon,
-                          (unsigned long long)fn, comma, colon);
+    n += (size_t)snprintf(out + n, cap - n, ",\"address\":\"0x%llx\",\"file\":",
+                          (unsigned long long)fn);
     n += ct_json_escape(file, nf, out + n, cap - n);
-    n += (size_t)snprintf(out + n, cap - n, "%s\"line\"%s%u%s\"start_ns\"%s", comma, colon,
-                          (unsigned)sym->line, comma, colon);
+    n += (size_t)snprintf(out + n, cap - n, ",\"line\":%u,\"start_ns\":", (unsigned)sym->line);
     *len = n;
     return out;
 }
@@ -331,14 +327,9 @@ CT_NOINST static void ct_json_close(void *st, unsigned depth, uint64_t fn, uint6
     struct ct_json *j = st;
     struct ct_jw *w = &j->w;
     uint64_t s = ct_out_ns(j->run, start), e = ct_out_ns(j->run, end);
-    bool sp = w->pretty;
-    if (j->kids == CT_KIDS_PENDING) { /* a leaf: `"children": [], "end_ns": ` */
-        static const char pretty[] = "\"children\": [], \"end_ns\": ";
-        static const char compact[] = "\"children\":[],\"end_ns\":";
-        if (sp)
-            ct_jw_key_raw(w, pretty, sizeof(pretty) - 1);
-        else
-            ct_jw_key_raw(w, compact, sizeof(compact) - 1);
+    if (j->kids == CT_KIDS_PENDING) { /* a leaf */
+        static const char leaf[] = "\"children\":[],\"end_ns\":";
+        ct_jw_key_raw(w, leaf, sizeof(leaf) - 1);
     } else {
         if (j->kids != CT_KIDS_CLOSED)
             ct_jw_arr_end(w);

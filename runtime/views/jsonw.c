@@ -33,12 +33,12 @@ CT_NOINST static void ct_jw_flush(struct ct_jw *w)
 }
 
 /* The deepest indentation, in levels of two spaces. */
-#define CT_JW_MAX_INDENT 16u
+#define CT_JW_MAX_INDENT 12u
 
 /* w->level[d]: an item was written at level d, and how level d lays out its
- * items: on lines of their own (neither bit), on the line in the pretty
- * style (", ", ": "), or on the line with no space (compact, or pretty below
- * wrap_depth). */
+ * items: on lines of their own (neither bit), or on the line with no space:
+ * inside a line object (where an array of lines may start again), or
+ * compact (and pretty below wrap_depth). */
 enum {
     CT_JW_ITEMS = 1u,
     CT_JW_INLINE = 2u,
@@ -99,16 +99,8 @@ CT_NOINST static void ct_jw_before(struct ct_jw *w)
         return;
     unsigned lvl = w->level[w->depth];
     w->level[w->depth] = (unsigned char)(lvl | CT_JW_ITEMS);
-    if (lvl & CT_JW_ITEMS) {
-        if (lvl & CT_JW_INLINE) {
-            char *p = ct_jw_room(w, 2);
-            p[0] = ',';
-            p[1] = ' ';
-            w->len += 2;
-        } else {
-            ct_jw_ch(w, ',');
-        }
-    }
+    if (lvl & CT_JW_ITEMS)
+        ct_jw_ch(w, ',');
     if (!(lvl & CT_JW_ON_LINE))
         ct_jw_newline(w);
 }
@@ -281,7 +273,7 @@ void ct_jw_key(struct ct_jw *w, const char *key)
     } else { /* longer than the whole buffer: never for our keys */
         ct_jw_escaped(w, key, n);
     }
-    bool wide = !(w->level[w->depth] & CT_JW_TIGHT);
+    bool wide = !(w->level[w->depth] & CT_JW_ON_LINE);
     ct_jw_raw(w, wide ? ": " : ":", wide ? 2 : 1);
     w->after_key = true;
 }

@@ -6,12 +6,13 @@
  * as long as every begin has its end.
  *
  * Layouts. Compact (pretty = false): no whitespace at all. Pretty: every item
- * of an object or array starts a line indented two spaces a level, except
- * inside a line object (ct_jw_obj_line), whose items and everything nested
- * in it stay on its line, `"k": v, "k2": v2`, until an array opened with
- * ct_jw_arr_lines starts a line per item again: one call per line, its
- * children on the lines below. Indentation counts only the levels that
- * break lines and stops growing at CT_JW_MAX_INDENT of them. */
+ * of an object or array starts a line indented two spaces a level, `"k": v`,
+ * except inside a line object (ct_jw_obj_line), whose items and everything
+ * nested in it stay on its line as compact JSON, `{"k":v,"k2":[1,2]}`, until
+ * an array opened with ct_jw_arr_lines starts a line per item again: one
+ * call per line, its children on the lines below. Indentation counts only
+ * the levels that break lines and stops growing at 12 of them (jsonw.c's
+ * CT_JW_MAX_INDENT). */
 #ifndef CT_JSONW_H
 #define CT_JSONW_H
 
@@ -52,8 +53,8 @@ CT_INTERNAL void ct_jw_arr_lines(struct ct_jw *w);
 /* `key` must be plain ASCII with no '"' or '\\' (the runtime's own literals). */
 CT_INTERNAL void ct_jw_key(struct ct_jw *w, const char *key);
 /* Items already written as JSON text, ending with a key and its colon:
- * `"a": 1, "b": ` (in the writer's layout: ": " and ", " pretty, ":" and ","
- * compact). A value must follow. Lets a view cache what most of its objects
+ * `"a":1,"b":` (as compact JSON: for a line object or a compact writer).
+ * A value must follow. Lets a view cache what most of its objects
  * repeat. */
 CT_INTERNAL void ct_jw_key_raw(struct ct_jw *w, const char *text, size_t n);
 /* A value that is already JSON text (e.g. a cached escaped string). */

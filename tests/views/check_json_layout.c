@@ -15,10 +15,10 @@
 
 static const char *g_convert;
 
-/* Indentation: two spaces per line-breaking level, at most 16 levels. The
+/* Indentation: two spaces per line-breaking level, at most 12 levels. The
  * metadata object, call_trees, the thread and root_calls break lines, so a
  * root call is at 4 levels, its children at 5, ... */
-#define INDENT_MAX_LEVELS 16
+#define INDENT_MAX_LEVELS 12
 #define ROOT_LEVELS 4
 
 static char g_raw[4200], g_compact[4200];
@@ -111,14 +111,14 @@ static int want_indent(int levels)
 static void check_lines(char *text, long *calls, long *closes, int *deepest)
 {
     regex_t open_re, leaf_re, close_re;
-    compile(&open_re, "^ *\\{\"function\": \"fib\", \"address\": \"0x[0-9a-f]+\", \"file\": "
-                      "\"[^\"]*/fib\\.c\", \"line\": [0-9]+, \"start_ns\": [0-9]+, "
-                      "\"children\": \\[$");
-    compile(&leaf_re, "^ *\\{\"function\": \"fib\", \"address\": \"0x[0-9a-f]+\", \"file\": "
-                      "\"[^\"]*/fib\\.c\", \"line\": [0-9]+, \"start_ns\": [0-9]+, "
-                      "\"children\": \\[\\], \"end_ns\": [0-9]+, \"duration_ns\": [0-9]+\\},?$");
-    compile(&close_re, "^ *\\], \"end_ns\": [0-9]+, \"duration_ns\": [0-9]+\\},?$");
-    char *roots = strstr(text, "\n        {\"function\": \"main\"");
+    compile(&open_re, "^ *\\{\"function\":\"fib\",\"address\":\"0x[0-9a-f]+\",\"file\":"
+                      "\"[^\"]*/fib\\.c\",\"line\":[0-9]+,\"start_ns\":[0-9]+,"
+                      "\"children\":\\[$");
+    compile(&leaf_re, "^ *\\{\"function\":\"fib\",\"address\":\"0x[0-9a-f]+\",\"file\":"
+                      "\"[^\"]*/fib\\.c\",\"line\":[0-9]+,\"start_ns\":[0-9]+,"
+                      "\"children\":\\[\\],\"end_ns\":[0-9]+,\"duration_ns\":[0-9]+\\},?$");
+    compile(&close_re, "^ *\\],\"end_ns\":[0-9]+,\"duration_ns\":[0-9]+\\},?$");
+    char *roots = strstr(text, "\n        {\"function\":\"main\"");
     assert_non_null(roots);
     int depth = 0; /* open calls above this line */
     *calls = *closes = 0;
@@ -132,8 +132,8 @@ static void check_lines(char *text, long *calls, long *closes, int *deepest)
         int ind = indent_of(line);
         bool is_main = depth == 0;
         if (is_main) {
-            assert_non_null(strstr(line, "{\"function\": \"main\", "));
-            assert_non_null(strstr(line, ", \"children\": ["));
+            assert_non_null(strstr(line, "{\"function\":\"main\","));
+            assert_non_null(strstr(line, ",\"children\":["));
         } else if (regexec(&open_re, line, 0, NULL, 0) && regexec(&leaf_re, line, 0, NULL, 0) &&
                    regexec(&close_re, line, 0, NULL, 0)) {
             fail_msg("not a call line: \"%s\"", line);
