@@ -30,7 +30,7 @@ bash "$repo/tests/bench/real/build.sh" "$build" "$src" "$work"
 cc -O2 -o "$work/driver" "$repo/tests/bench/real/driver.c" -lm
 mkdir -p "$work/tmp"
 "$work/driver" --rounds "${CT_BENCH_ROUNDS:-3}" --tmp "$work/tmp" \
-  "speedtest1=$work/sqlite/speedtest1 --memdb --size ${CT_BENCH_SQLITE_SIZE:-15}" \
+  "speedtest1=$work/sqlite/speedtest1 --memdb --size ${CT_BENCH_SQLITE_SIZE:-2}" \
   "lua=$work/lua/lua $repo/tests/bench/real/workload.lua ${CT_BENCH_LUA_ROUNDS:-4}" \
-  "fib=$build/tests/bench/bench_fib ${CT_BENCH_FIB:-31}" \
+  "fib=$build/tests/bench/bench_fib ${CT_BENCH_FIB:-30}" \
   "leaf=$build/tests/bench/bench_leaf ${CT_BENCH_LEAF:-1000000}"
