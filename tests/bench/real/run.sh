@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The real-program benchmark, in one command (not part of CI; about 30-60
+# The real-program benchmark, in one command (not part of CI; about 10
 # minutes on 2 busy cores, ~10 GB free under the scratch directory):
 #
 #   bash tests/bench/real/run.sh [BUILD]       (default BUILD: build)
