@@ -66,7 +66,7 @@ _Static_assert(sizeof(struct ct_event) == 16, "event records are 16 bytes");
 #define CT_EXT_FOLLOWERS(e) CT_EXT_PAYLOAD_EVENTS(CT_EXT_PAYLOAD_LEN(e))
 
 #define CT_SPILL_MAGIC "CTRACE\0\1"
-#define CT_SPILL_VERSION 4u
+#define CT_SPILL_VERSION 5u
 #define CT_CHUNK_MAGIC 0x4b4e4843u /* "CHNK" */
 
 struct ct_spill_header {

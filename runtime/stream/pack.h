@@ -9,14 +9,16 @@
  *            address word follows as a varint
  *   varint   zigzag(ticks - previous ticks); the first event of a chunk is
  *            relative to 0, so every chunk decodes on its own
- *   then     enter/exit: the literal address (varint), if any;
+ *   then     enter/exit: the literal address, if any, as the varint of
+ *            zigzag(address - the chunk's previous literal, 0 at first);
  *            EXT: ARGS and RETVAL, the signature (3 bytes) and the byte
  *            length (varint); other subtypes, the payload word (varint);
  *            then the bytes of any payload records (a mark's label, values),
  *            exactly the length given, the records' zero tail left out
  *
  * A recursive or loop-heavy workload hits the cache on nearly every event and
- * needs 2-4 bytes per event; uftrace writes 16. */
+ * needs 2-3 bytes per event, a real program (SQLite) about 4; uftrace writes
+ * 16. */
 #ifndef CT_PACK_H
 #define CT_PACK_H
 

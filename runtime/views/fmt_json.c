@@ -4,7 +4,12 @@
  * root_calls: [node], marks: [...], ...}}}, node = {function, address, file,
  * line, start_ns, children: [node], end_ns, duration_ns[, unfinished][,
  * unwound]}. Nodes are written as the calls open and close: memory is the
- * writer's buffer, one byte per nesting level and one thread's marks. Nothing
+ * writer's buffer, one byte per nesting level and one thread's marks.
+ * Pretty (the default) puts each node on one line, as compact JSON, with
+ * its children on the lines below (jsonw.h's line objects) and the closing
+ * `],"end_ns":..,"duration_ns":..}` of a node with children on a line of its
+ * own at the node's indentation; metadata and thread keys keep a line each.
+ * Compact has no whitespace at all. Nothing
  * under root_calls is ever null: the tuning guide's
  * `.. | select(.function? | test(...))` recipe fails on a null. */
 #include <stdio.h>
@@ -21,6 +26,8 @@
 
 #define CT_JSON_FNS_BITS 10u    /* the function cache starts with 2^10 slots */
 #define CT_JSON_NEST_EXTRA 16u  /* writer nesting above two per call level */
+/* a head's keys, separators, address and line */
+#define CT_JSON_HEAD_EXTRA 128u
 
 struct ct_mark_rec {
     uint64_t ticks, fn;
@@ -29,16 +36,15 @@ struct ct_mark_rec {
     char label[CT_MARK_MAX + 1];
 };
 
-/* A function's name and file, escaped once: most traces call few functions
- * many times, and escaping was most of the writing time. */
+/* What every node of a function starts with, escaped and laid out once:
+ * `"function":"f","address":"0x..","file":"..","line":N,"start_ns":`. Most traces call few functions many
+ * times, and writing these keys and values one by one was most of the
+ * writing time. */
 struct ct_json_fn {
     uint64_t fn;  /* 0: empty slot */
-    char *name, *file;
-    uint32_t name_len, file_len, line;
-    char addr[24]; /* "0x55d0c1a2b4d2" with its quotes */
-    uint32_t addr_len;
+    char *head;
+    size_t head_len;
 };
-
 struct ct_json {
     struct ct_jw w;
     const struct ct_out_run *run;
@@ -52,12 +58,24 @@ struct ct_json {
     enum { CT_KIDS_PENDING, CT_KIDS_OPEN, CT_KIDS_CLOSED } kids;
 };
 
-CT_NOINST static char *ct_json_escaped_dup(const char *s, uint32_t *len)
+/* The head of fn's nodes (see struct ct_json_fn), malloc'ed; NULL when
+ * memory runs out. */
+CT_NOINST static char *ct_json_head(const struct ct_json *j, uint64_t fn, size_t *len)
 {
-    size_t n = strlen(s), cap = CT_JSON_ESCAPED_MAX(n);
+    const struct ct_symbol *sym = ct_out_symbol(j->run, fn);
+    const char *file = sym->file ? sym->file : "??";
+    size_t nn = strlen(sym->name), nf = strlen(file);
+    size_t cap = CT_JSON_ESCAPED_MAX(nn) + CT_JSON_ESCAPED_MAX(nf) + CT_JSON_HEAD_EXTRA;
     char *out = malloc(cap);
-    if (out)
-        *len = (uint32_t)ct_json_escape(s, n, out, cap);
+    if (!out)
+        return NULL;
+    size_t n = (size_t)snprintf(out, cap, "\"function\":");
+    n += ct_json_escape(sym->name, nn, out + n, cap - n);
+    n += (size_t)snprintf(out + n, cap - n, ",\"address\":\"0x%llx\",\"file\":",
+                          (unsigned long long)fn);
+    n += ct_json_escape(file, nf, out + n, cap - n);
+    n += (size_t)snprintf(out + n, cap - n, ",\"line\":%u,\"start_ns\":", (unsigned)sym->line);
+    *len = n;
     return out;
 }
 
@@ -92,16 +110,10 @@ CT_NOINST static const struct ct_json_fn *ct_json_fn(struct ct_json *j, uint64_t
                 j->fns[ct_json_slot(j, old[i].fn)] = old[i];
         free(old);
     }
-    const struct ct_symbol *sym = ct_out_symbol(j->run, fn);
-    struct ct_json_fn e = {.fn = fn, .line = sym->line};
-    e.addr_len = (uint32_t)snprintf(e.addr, sizeof(e.addr), "\"0x%llx\"", (unsigned long long)fn);
-    e.name = ct_json_escaped_dup(sym->name, &e.name_len);
-    e.file = ct_json_escaped_dup(sym->file ? sym->file : "??", &e.file_len);
-    if (!e.name || !e.file) {
-        free(e.name);
-        free(e.file);
+    struct ct_json_fn e = {.fn = fn};
+    e.head = ct_json_head(j, fn, &e.head_len);
+    if (!e.head)
         return NULL;
-    }
     struct ct_json_fn *slot = &j->fns[ct_json_slot(j, fn)];
     *slot = e;
     j->nfns++;
@@ -161,7 +173,7 @@ CT_NOINST static void ct_json_ending(struct ct_jw *w, const struct ct_out_run *r
     ct_jw_arr(w);
     for (unsigned i = 0; i < run->ending_depth; i++) {
         const struct ct_symbol *sym = ct_out_symbol(run, run->ending_stack[i]);
-        ct_jw_obj(w);
+        ct_jw_obj_line(w);
         ct_jw_key(w, "function");
         ct_jw_str(w, sym->name);
         ct_jw_key(w, "address");
@@ -276,27 +288,23 @@ CT_NOINST static void ct_json_open(void *st, unsigned depth, uint64_t fn, uint64
     const struct ct_json_fn *f = ct_json_fn(j, fn);
     if (j->kids == CT_KIDS_PENDING) { /* the first child of its parent */
         ct_jw_key(w, "children");
-        ct_jw_arr(w);
+        ct_jw_arr_lines(w);
     }
-    ct_jw_obj(w);
-    ct_jw_key(w, "function");
-    if (f)
-        ct_jw_json(w, f->name, f->name_len);
-    else
-        ct_jw_str(w, ct_out_symbol(j->run, fn)->name);
-    ct_jw_key(w, "address");
-    if (f)
-        ct_jw_json(w, f->addr, f->addr_len);
-    else
+    ct_jw_obj_line(w);
+    if (f) {
+        ct_jw_key_raw(w, f->head, f->head_len);
+    } else { /* no memory for the cache */
+        const struct ct_symbol *sym = ct_out_symbol(j->run, fn);
+        ct_jw_key(w, "function");
+        ct_jw_str(w, sym->name);
+        ct_jw_key(w, "address");
         ct_jw_hex(w, fn);
-    ct_jw_key(w, "file");
-    if (f)
-        ct_jw_json(w, f->file, f->file_len);
-    else
-        ct_jw_str(w, ct_out_symbol(j->run, fn)->file ? ct_out_symbol(j->run, fn)->file : "??");
-    ct_jw_key(w, "line");
-    ct_jw_u64(w, f ? f->line : ct_out_symbol(j->run, fn)->line);
-    ct_jw_key(w, "start_ns");
+        ct_jw_key(w, "file");
+        ct_jw_str(w, sym->file ? sym->file : "??");
+        ct_jw_key(w, "line");
+        ct_jw_u64(w, sym->line);
+        ct_jw_key(w, "start_ns");
+    }
     ct_jw_u64(w, ct_out_ns(j->run, start));
     j->kids = CT_KIDS_PENDING;
 }
@@ -310,7 +318,7 @@ CT_NOINST static void ct_json_values(void *st, unsigned depth, uint64_t fn, unsi
     if (what == CT_EXT_RETVAL) {
         if (j->kids == CT_KIDS_PENDING) {
             ct_jw_key(&j->w, "children");
-            ct_jw_arr(&j->w);
+            ct_jw_arr_lines(&j->w);
         }
         if (j->kids != CT_KIDS_CLOSED)
             ct_jw_arr_end(&j->w);
@@ -327,14 +335,15 @@ CT_NOINST static void ct_json_close(void *st, unsigned depth, uint64_t fn, uint6
     struct ct_json *j = st;
     struct ct_jw *w = &j->w;
     uint64_t s = ct_out_ns(j->run, start), e = ct_out_ns(j->run, end);
-    if (j->kids == CT_KIDS_PENDING) {
-        ct_jw_key(w, "children");
-        ct_jw_arr(w);
+    if (j->kids == CT_KIDS_PENDING) { /* a leaf */
+        static const char leaf[] = "\"children\":[],\"end_ns\":";
+        ct_jw_key_raw(w, leaf, sizeof(leaf) - 1);
+    } else {
+        if (j->kids != CT_KIDS_CLOSED)
+            ct_jw_arr_end(w);
+        ct_jw_key(w, "end_ns");
     }
-    if (j->kids != CT_KIDS_CLOSED)
-        ct_jw_arr_end(w);
     j->kids = CT_KIDS_OPEN; /* the parent's */
-    ct_jw_key(w, "end_ns");
     ct_jw_u64(w, e);
     ct_jw_key(w, "duration_ns");
     ct_jw_u64(w, e - s);
@@ -367,7 +376,7 @@ CT_NOINST static void ct_json_thread_end(void *st, const struct ct_out_thread *t
     ct_jw_arr(w);
     for (size_t i = 0; i < j->nmarks; i++) {
         const struct ct_mark_rec *m = &j->marks[i];
-        ct_jw_obj(w);
+        ct_jw_obj_line(w);
         ct_jw_key(w, "label");
         ct_jw_strn(w, m->label, m->len);
         ct_jw_key(w, "timestamp_ns");
@@ -398,10 +407,8 @@ CT_NOINST static int ct_json_end(void *st)
     ct_jw_obj_end(&j->w); /* call_trees */
     ct_jw_obj_end(&j->w);
     int err = ct_jw_finish(&j->w);
-    for (size_t i = 0; i < j->fn_cap; i++) {
-        free(j->fns[i].name);
-        free(j->fns[i].file);
-    }
+    for (size_t i = 0; i < j->fn_cap; i++)
+        free(j->fns[i].head);
     free(j->fns);
     free(j->marks);
     free(j);

@@ -33,7 +33,21 @@ CT_NOINST static void ct_jw_flush(struct ct_jw *w)
 }
 
 /* The deepest indentation, in levels of two spaces. */
-#define CT_JW_MAX_INDENT 32u
+#define CT_JW_MAX_INDENT 12u
+
+/* w->level[d]: an item was written at level d, and how level d lays out its
+ * items: on lines of their own (neither bit), or on the line with no space:
+ * inside a line object (where an array of lines may start again), or
+ * compact (and pretty below wrap_depth). */
+enum {
+    CT_JW_ITEMS = 1u,
+    CT_JW_INLINE = 2u,
+    CT_JW_TIGHT = 4u,
+};
+#define CT_JW_ON_LINE (CT_JW_INLINE | CT_JW_TIGHT)
+
+/* How ct_jw_open lays out the new level. */
+enum ct_jw_mode { CT_JW_INHERIT, CT_JW_LINE, CT_JW_LINES };
 
 CT_NOINST static inline char *ct_jw_room(struct ct_jw *w, size_t n)
 {
@@ -60,20 +74,13 @@ CT_NOINST static inline void ct_jw_ch(struct ct_jw *w, char c)
     w->len++;
 }
 
-/* Pretty output breaks lines at nesting level `level`. */
-CT_NOINST static inline bool ct_jw_wraps(const struct ct_jw *w, unsigned level)
-{
-    return w->pretty && (w->wrap_depth == 0 || level <= w->wrap_depth);
-}
-
+/* A line break and the indentation of w->lines levels. */
 CT_NOINST static void ct_jw_newline(struct ct_jw *w)
 {
-    if (!ct_jw_wraps(w, w->depth))
-        return;
     /* indentation stops growing at CT_JW_MAX_INDENT levels: a deep trace
      * would otherwise spend most of its bytes on spaces, and one line of it
      * must fit the buffer */
-    unsigned levels = w->depth < CT_JW_MAX_INDENT ? w->depth : CT_JW_MAX_INDENT;
+    unsigned levels = w->lines < CT_JW_MAX_INDENT ? w->lines : CT_JW_MAX_INDENT;
     size_t n = 1 + 2 * (size_t)levels;
     char *p = ct_jw_room(w, n);
     p[0] = '\n';
@@ -90,10 +97,12 @@ CT_NOINST static void ct_jw_before(struct ct_jw *w)
     }
     if (w->depth == 0)
         return;
-    if (w->has_items[w->depth])
+    unsigned lvl = w->level[w->depth];
+    w->level[w->depth] = (unsigned char)(lvl | CT_JW_ITEMS);
+    if (lvl & CT_JW_ITEMS)
         ct_jw_ch(w, ',');
-    w->has_items[w->depth] = 1;
-    ct_jw_newline(w);
+    if (!(lvl & CT_JW_ON_LINE))
+        ct_jw_newline(w);
 }
 
 int ct_jw_init(struct ct_jw *w, int fd, bool pretty, unsigned max_depth)
@@ -104,14 +113,15 @@ int ct_jw_init(struct ct_jw *w, int fd, bool pretty, unsigned max_depth)
     w->cap = CT_JW_BUF;
     w->max_depth = max_depth + 1;
     w->buf = malloc(w->cap);
-    w->has_items = calloc(w->max_depth + 1, 1);
-    if (!w->buf || !w->has_items) {
+    w->level = calloc(w->max_depth + 1, 1);
+    if (!w->buf || !w->level) {
         free(w->buf);
-        free(w->has_items);
+        free(w->level);
         w->buf = NULL;
-        w->has_items = NULL;
+        w->level = NULL;
         return -1;
     }
+    w->level[0] = pretty ? 0 : CT_JW_TIGHT;
     return 0;
 }
 
@@ -123,36 +133,49 @@ int ct_jw_finish(struct ct_jw *w)
         ct_jw_flush(w);
     }
     free(w->buf);
-    free(w->has_items);
+    free(w->level);
     w->buf = NULL;
-    w->has_items = NULL;
+    w->level = NULL;
     return w->err;
 }
 
-CT_NOINST static void ct_jw_open(struct ct_jw *w, char c)
+CT_NOINST static void ct_jw_open(struct ct_jw *w, char c, enum ct_jw_mode mode)
 {
     ct_jw_before(w);
     ct_jw_ch(w, c);
-    if (w->depth + 1 < w->max_depth)
-        w->depth++;
-    else
-        w->err = w->err ? w->err : EOVERFLOW; /* caller bug: more nesting than promised */
-    w->has_items[w->depth] = 0;
+    if (w->depth + 1 >= w->max_depth) { /* caller bug: more nesting than promised */
+        w->err = w->err ? w->err : EOVERFLOW;
+        return;
+    }
+    unsigned parent = w->level[w->depth] & CT_JW_ON_LINE, lay = 0;
+    if (!w->pretty || (w->wrap_depth && w->depth + 1 > w->wrap_depth))
+        lay = CT_JW_TIGHT;
+    else if (mode == CT_JW_LINE || (mode == CT_JW_INHERIT && parent))
+        lay = CT_JW_INLINE;
+    w->depth++;
+    w->level[w->depth] = (unsigned char)lay;
+    if (!lay)
+        w->lines++;
 }
 
 CT_NOINST static void ct_jw_close(struct ct_jw *w, char c)
 {
-    bool items = w->has_items[w->depth] && ct_jw_wraps(w, w->depth);
+    unsigned lvl = w->level[w->depth];
     if (w->depth > 0)
         w->depth--;
-    if (items)
-        ct_jw_newline(w);
+    if (!(lvl & CT_JW_ON_LINE) && w->lines > 0) {
+        w->lines--;
+        if (lvl & CT_JW_ITEMS)
+            ct_jw_newline(w);
+    }
     ct_jw_ch(w, c);
 }
 
-void ct_jw_obj(struct ct_jw *w) { ct_jw_open(w, '{'); }
+void ct_jw_obj(struct ct_jw *w) { ct_jw_open(w, '{', CT_JW_INHERIT); }
+void ct_jw_obj_line(struct ct_jw *w) { ct_jw_open(w, '{', CT_JW_LINE); }
 void ct_jw_obj_end(struct ct_jw *w) { ct_jw_close(w, '}'); }
-void ct_jw_arr(struct ct_jw *w) { ct_jw_open(w, '['); }
+void ct_jw_arr(struct ct_jw *w) { ct_jw_open(w, '[', CT_JW_INHERIT); }
+void ct_jw_arr_lines(struct ct_jw *w) { ct_jw_open(w, '[', CT_JW_LINES); }
 void ct_jw_arr_end(struct ct_jw *w) { ct_jw_close(w, ']'); }
 
 /* Length of a valid UTF-8 sequence starting at s (at most n bytes), or 0. */
@@ -250,8 +273,15 @@ void ct_jw_key(struct ct_jw *w, const char *key)
     } else { /* longer than the whole buffer: never for our keys */
         ct_jw_escaped(w, key, n);
     }
-    bool wide = ct_jw_wraps(w, w->depth);
+    bool wide = !(w->level[w->depth] & CT_JW_ON_LINE);
     ct_jw_raw(w, wide ? ": " : ":", wide ? 2 : 1);
+    w->after_key = true;
+}
+
+void ct_jw_key_raw(struct ct_jw *w, const char *text, size_t n)
+{
+    ct_jw_before(w);
+    ct_jw_raw(w, text, n);
     w->after_key = true;
 }
 
@@ -285,15 +315,34 @@ void ct_jw_str(struct ct_jw *w, const char *s)
     ct_jw_strn(w, s, strlen(s));
 }
 
+/* The decimal digits of v, ending at end; returns where they start. */
+CT_NOINST static inline char *ct_jw_digits(char *end, uint64_t v)
+{
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                   "25262728293031323334353637383940414243444546474849"
+                                   "50515253545556575859606162636465666768697071727374"
+                                   "75767778798081828384858687888990919293949596979899";
+    char *p = end;
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--p = pairs[d + 1];
+        *--p = pairs[d];
+    }
+    if (v >= 10) {
+        *--p = pairs[v * 2 + 1];
+        *--p = pairs[v * 2];
+    } else {
+        *--p = (char)('0' + v);
+    }
+    return p;
+}
+
 void ct_jw_u64(struct ct_jw *w, uint64_t v)
 {
     ct_jw_before(w);
     char tmp[24];
-    char *p = tmp + sizeof(tmp);
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    char *p = ct_jw_digits(tmp + sizeof(tmp), v);
     ct_jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
@@ -305,12 +354,7 @@ void ct_jw_i64(struct ct_jw *w, int64_t v)
     }
     ct_jw_before(w);
     char tmp[24];
-    char *p = tmp + sizeof(tmp);
-    uint64_t u = (uint64_t)0 - (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    char *p = ct_jw_digits(tmp + sizeof(tmp), (uint64_t)0 - (uint64_t)v);
     *--p = '-';
     ct_jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }

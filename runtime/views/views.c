@@ -205,6 +205,15 @@ CT_NOINST static void ct_write_thread(const struct ct_format_ops *f, void *st,
     ct_tree_free(&tree);
 }
 
+/* CPU time of the calling thread, user and system (0 if unknown). */
+CT_NOINST static uint64_t ct_thread_cpu_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * CT_NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
 /* Writes one format: every thread into the format's callbacks, into a
  * temporary file renamed at the end (or into `to_fd` when it is not -1:
  * the summary on stderr). */
@@ -212,7 +221,7 @@ CT_NOINST static int ct_write_format(const struct ct_format_ops *f, struct ct_sn
                                      size_t nsnap, struct ct_reader *r,
                                      const struct ct_out_run *run, int to_fd)
 {
-    uint64_t t0 = ct_mono_ns();
+    uint64_t t0 = ct_mono_ns(), cpu0 = ct_thread_cpu_ns();
     char path[PATH_MAX], tmp[CT_VIEWS_TMP_MAX];
     ct_format_path(run->cfg, f->bit, path, sizeof(path));
     int fd = to_fd >= 0 ? to_fd : ct_views_tmp_open(path, tmp, sizeof(tmp));
@@ -238,9 +247,10 @@ CT_NOINST static int ct_write_format(const struct ct_format_ops *f, struct ct_sn
     off_t bytes = lseek(fd, 0, SEEK_CUR);
     if (ct_views_tmp_commit(fd, tmp, path, err) != 0)
         return CALLTRACE_EIO;
-    ct_debug("wrote %s: %llu calls, %llu threads, %lld bytes in %.1f ms", path,
+    ct_debug("wrote %s: %llu calls, %llu threads, %lld bytes in %.1f ms (%.1f ms CPU)", path,
              (unsigned long long)run->total_calls, (unsigned long long)run->threads,
-             (long long)bytes, (double)(ct_mono_ns() - t0) / 1e6);
+             (long long)bytes, (double)(ct_mono_ns() - t0) / 1e6,
+             (double)(ct_thread_cpu_ns() - cpu0) / 1e6);
     return 0;
 }
 

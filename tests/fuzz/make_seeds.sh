@@ -58,14 +58,16 @@ chmod 644 $fuzz/corpus/raw/*.ctraw $fuzz/corpus/convert/*.ctraw
 for f in $fuzz/corpus/raw/*.ctraw; do
   base=$(basename "$f" .ctraw)
   size=$(stat -c %s "$f")
-  off=$(grep -obUa CHNK "$f" | head -n 1 | cut -d: -f1) # the first chunk follows the header
+  # the first chunk follows the header (awk reads all: no SIGPIPE under pipefail)
+  off=$(grep -obUa CHNK "$f" | awk -F: 'NR == 1 { print $1 }')
   k=0
   while [ -n "$off" ] && [ $((off + 32)) -le "$size" ] && [ $k -lt 2 ]; do
     read -r _magic serial seq nev _tid nbytes < <(od -An -v -w24 -tu4 -j "$off" -N 24 "$f")
     enc=$(od -An -tu2 -j $((off + 24)) -N 2 "$f" | tr -d ' ')
     if [ "$enc" = 1 ] && [ "$nev" -lt 65536 ]; then
       { printf "$(printf '\\%03o\\%03o' $((nev & 255)) $((nev >> 8)))"
-        tail -c +$((off + 33)) "$f" | head -c "$nbytes"; } >"$fuzz/corpus/unpack/$base-chunk-$serial-$seq"
+        dd if="$f" bs=1 skip=$((off + 32)) count="$nbytes" status=none; } \
+        >"$fuzz/corpus/unpack/$base-chunk-$serial-$seq"
       k=$((k + 1))
     fi
     off=$((off + 32 + nbytes))

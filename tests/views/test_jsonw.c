@@ -103,6 +103,91 @@ static void pretty_output(void **state)
     fclose(f);
 }
 
+/* A tree of line objects: {"n": k, "kids": [...]} nested `levels` deep. */
+static void write_lines(struct ct_jw *w, int n, int levels)
+{
+    ct_jw_obj_line(w);
+    ct_jw_key(w, "n");
+    ct_jw_u64(w, (uint64_t)n);
+    ct_jw_key(w, "v");
+    ct_jw_arr(w); /* inside a line object: stays on the line */
+    ct_jw_obj(w);
+    ct_jw_key(w, "x");
+    ct_jw_i64(w, -n);
+    ct_jw_obj_end(w);
+    ct_jw_arr_end(w);
+    static const char raw[] = "\"r\":";
+    ct_jw_key_raw(w, raw, sizeof(raw) - 1);
+    ct_jw_bool(w, true);
+    ct_jw_key(w, "kids");
+    ct_jw_arr_lines(w);
+    if (levels > 0) {
+        write_lines(w, n + 1, levels - 1);
+        write_lines(w, n + 2, 0);
+    }
+    ct_jw_arr_end(w);
+    ct_jw_obj_end(w);
+}
+
+static void line_objects(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    struct ct_jw w;
+    assert_int_equal(ct_jw_init(&w, fileno(f), true, 8), 0);
+    ct_jw_obj(&w);
+    ct_jw_key(&w, "roots");
+    ct_jw_arr(&w);
+    write_lines(&w, 0, 1);
+    ct_jw_arr_end(&w);
+    ct_jw_obj_end(&w);
+    assert_int_equal(ct_jw_finish(&w), 0);
+    assert_string_equal(written(f),
+                        "{\n"
+                        "  \"roots\": [\n"
+                        "    {\"n\":0,\"v\":[{\"x\":0}],\"r\":true,\"kids\":[\n"
+                        "      {\"n\":1,\"v\":[{\"x\":-1}],\"r\":true,\"kids\":[]},\n"
+                        "      {\"n\":2,\"v\":[{\"x\":-2}],\"r\":true,\"kids\":[]}\n"
+                        "    ]}\n"
+                        "  ]\n"
+                        "}\n");
+    fclose(f);
+    /* compact: the same calls write no whitespace */
+    f = tmpfile();
+    assert_int_equal(ct_jw_init(&w, fileno(f), false, 8), 0);
+    write_lines(&w, 0, 0);
+    assert_int_equal(ct_jw_finish(&w), 0);
+    assert_string_equal(written(f), "{\"n\":0,\"v\":[{\"x\":0}],\"r\":true,\"kids\":[]}");
+    fclose(f);
+}
+
+/* Indentation stops growing at 12 levels, however deep the lines go. */
+static void indentation_is_bounded(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    struct ct_jw w;
+    assert_int_equal(ct_jw_init(&w, fileno(f), true, 64), 0);
+    for (int i = 0; i < 30; i++)
+        ct_jw_arr(&w);
+    ct_jw_u64(&w, 7);
+    for (int i = 0; i < 30; i++)
+        ct_jw_arr_end(&w);
+    assert_int_equal(ct_jw_finish(&w), 0);
+    char *text = written(f);
+    size_t longest = 0;
+    for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        size_t ind = strspn(l, " ");
+        longest = ind > longest ? ind : longest;
+    }
+    assert_int_equal(longest, 24);
+    assert_non_null(strstr(text, "\n                        7\n"));
+    cJSON *j = cJSON_Parse(text);
+    assert_non_null(j);
+    cJSON_Delete(j);
+    fclose(f);
+}
+
 static void large_output_crosses_the_buffer(void **state)
 {
     (void)state;
@@ -141,6 +226,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(compact_output),
         cmocka_unit_test(pretty_output),
+        cmocka_unit_test(line_objects),
+        cmocka_unit_test(indentation_is_bounded),
         cmocka_unit_test(large_output_crosses_the_buffer),
         cmocka_unit_test(write_errors_are_reported),
     };
