@@ -97,7 +97,7 @@ __attribute__((noinline)) CT_NOINST static void ct_args_enter_slow(void *fn, voi
         uint64_t cfa = 0;
         if (d->hook_pc == hpc && d->cfa_reg >= 0) {
             cfa = r->reg[d->cfa_reg] + (uint64_t)d->cfa_off;
-            len = ct_put_args(t, d, r->reg, sp, cfa, (uint64_t)(uintptr_t)site, buf);
+            len = ct_put_args(t, d, r, sp, cfa, (uint64_t)(uintptr_t)site, buf);
         } else { /* not the call site it was described for: no values */
             memset(buf, CT_VAL_OUT, d->nparams);
             len = d->nparams;
@@ -135,10 +135,10 @@ CT_INTERNAL void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t s
             uint64_t w[CT_SMALL_ARGS / 8 + 2] = {0};
             uint8_t *vals = (uint8_t *)w;
             size_t len = d->small_len;
-            if (CT_LIKELY(len)) {
+            if (CT_LIKELY(len && !(d->vregs & ~r->valid))) {
                 ct_put_direct(t, d, r->reg, sp, vals);
             } else { /* strings, structs, DWARF expressions */
-                len = ct_put_args(t, d, r->reg, sp, cfa, (uint64_t)(uintptr_t)site, sh->buf);
+                len = ct_put_args(t, d, r, sp, cfa, (uint64_t)(uintptr_t)site, sh->buf);
                 vals = sh->buf;
             }
             uint32_t k = 1 + (uint32_t)CT_EXT_PAYLOAD_EVENTS(len); /* the values' records */

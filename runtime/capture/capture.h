@@ -3,11 +3,12 @@
  *
  * At init, capture_dwarf.c reads the executable's DWARF once and builds a
  * descriptor per function: its parameters (name, type, DWARF location as it
- * stands right after the enter hook's call, which is where the hook sees the
- * function), its return type, and the CFA rule there (from .eh_frame). The
+ * stands at the enter hook's call instruction, as a debugger stopped there
+ * reads it), its return type, and the CFA rule there (from .eh_frame). The
  * descriptors are immutable afterwards; the hot path (capture.c) finds one
  * by a hash of the function's address, evaluates each location against the
- * callee-saved registers and the stack, and appends the raw bytes to the
+ * registers as they were at the call (hooks_entry.S saves them all) and
+ * the stack, and appends the raw bytes to the
  * event stream after the enter record. A return trampoline records the
  * return registers the same way after the exit record. Output
  * (views/fmt_values.c) turns the bytes into JSON with the same descriptors.
@@ -122,6 +123,7 @@ struct ct_fdesc {
     uint8_t ret_class[2];        /* per eightbyte: CT_RC_* */
     uint8_t ret_small;           /* 1..8: a scalar returned whole in rax or xmm0, this many bytes */
     bool needs_cs;               /* some parameter may come from the caller's call-site constants */
+    uint32_t vregs;              /* the registers (DWARF numbers) the direct plans read */
     uint8_t small_len;           /* 1..CT_SMALL_ARGS: every parameter is read directly (MEM, REG
                                   * or OUT, no string) and the values take this many bytes */
     bool ret_at_exit;            /* the exit hook takes the return value (or there is none, and
@@ -219,6 +221,9 @@ CT_INTERNAL void ct_ftab_free(struct ct_ftab *tab);
 /* Hidden: the hooks reach them without going through the GOT. */
 extern struct ct_ftab ct_capture_tab __attribute__((visibility("hidden")));
 extern bool ct_capture_retval __attribute__((visibility("hidden")));
+/* Nonzero once the table is built: the enter hook saves every register
+ * (arch/x86_64/hooks_entry.S reads it). */
+extern uint8_t ct_args_regs __attribute__((visibility("hidden")));
 /* At init with CALLTRACE_CAPTURE_ARGS, before the thread registry's own key:
  * the per-thread shadow stack's key (its destructor must run first)
  * (capture.c). */

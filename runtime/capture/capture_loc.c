@@ -20,12 +20,12 @@ CT_NOINST static bool cd_op_ok(const struct ct_op *o)
     if (a >= DW_OP_lit0 && a <= DW_OP_lit31)
         return true;
     if (a >= DW_OP_reg0 && a <= DW_OP_reg31)
-        return ct_dw_reg_kept(a - DW_OP_reg0) && a != DW_OP_reg7;
+        return ct_dw_reg_saved(a - DW_OP_reg0) && a != DW_OP_reg7;
     if (a >= DW_OP_breg0 && a <= DW_OP_breg31)
-        return ct_dw_reg_kept(a - DW_OP_breg0);
+        return a - DW_OP_breg0 < CT_DW_NGPRS;
     switch (a) {
-    case DW_OP_regx: return ct_dw_reg_kept(o->a) && o->a != CT_DW_RSP;
-    case DW_OP_bregx: return ct_dw_reg_kept(o->a);
+    case DW_OP_regx: return ct_dw_reg_saved(o->a) && o->a != CT_DW_RSP;
+    case DW_OP_bregx: return o->a < CT_DW_NGPRS;
     case DW_OP_fbreg: case DW_OP_call_frame_cfa: case DW_OP_piece: case DW_OP_stack_value:
     case DW_OP_const1u: case DW_OP_const1s: case DW_OP_const2u: case DW_OP_const2s:
     case DW_OP_const4u: case DW_OP_const4s: case DW_OP_const8u: case DW_OP_const8s:
@@ -232,10 +232,10 @@ CT_NOINST static void cd_plan_param(const struct ct_fdesc *f, const struct ct_pa
         reg = (int)o->a;
         off = (int64_t)o->b;
         goto have;
-    } else if (o->atom >= DW_OP_reg0 && o->atom <= DW_OP_reg15) {
+    } else if (o->atom >= DW_OP_reg0 && o->atom <= DW_OP_reg31) {
         reg = o->atom - DW_OP_reg0;
         mem = false;
-    } else if (o->atom == DW_OP_regx && o->a <= CT_DW_R15) {
+    } else if (o->atom == DW_OP_regx && o->a < CT_DW_NREGS) {
         reg = (int)o->a;
         mem = false;
     } else {
@@ -243,7 +243,7 @@ CT_NOINST static void cd_plan_param(const struct ct_fdesc *f, const struct ct_pa
     }
     off = (int64_t)o->a;
 have:
-    if (!ct_dw_reg_kept((uint64_t)reg))
+    if (!ct_dw_reg_saved((uint64_t)reg) || (mem && reg >= CT_DW_NGPRS))
         return;
     if (mem) {
         if (__builtin_add_overflow(off, base_off, &off) || off < INT32_MIN || off > INT32_MAX)
@@ -271,6 +271,8 @@ CT_INTERNAL bool ct_cap_plan(struct ct_cap *c, struct ct_fdesc *f)
             f->needs_cs = true;
         if (pl[i].how == CT_HOW_EXPR || pl[i].how == CT_HOW_BLOCK || pl[i].extra)
             direct = false;
+        if (pl[i].how == CT_HOW_MEM || pl[i].how == CT_HOW_REG)
+            f->vregs |= (uint32_t)1 << pl[i].reg;
         len += pl[i].how == CT_HOW_OUT ? 1u : 1u + pl[i].size;
     }
     f->plan = pl;
