@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/x86_64/x86_decode.h"
 #include "arch/x86_64/x86_regs.h"
 #include "capture/capture_dwarf_priv.h"
 
@@ -199,10 +200,10 @@ CT_NOINST static void cd_describe(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc
     if (c->live) {
         f->hook_pc = ct_cap_hook_pc(c, lo + c->bias, hi + c->bias);
         if (f->hook_pc) {
-            /* the state during the hook call: the call instruction's, as a
-             * debugger sees a caller (at the return address, a statement
-             * that follows the call may already count as done) */
-            hook_link = f->hook_pc - c->bias - 1;
+            /* the state at the call instruction itself, as a debugger
+             * stopped on it reads it (hooks_entry.S saves the registers as
+             * they are there; a location's range may end inside the call) */
+            hook_link = f->hook_pc - c->bias - CT_X86_REL32_LEN;
             ct_cap_cfa(c, hook_link, f);
         }
     }
