@@ -182,6 +182,14 @@ struct ct_xsite {
 CT_INTERNAL bool ct_ret_decode(const uint8_t *code, uint64_t lo, uint64_t hi, uint64_t pc,
                                unsigned size, bool sse, bool rbp_frame, struct ct_rplan *out);
 
+/* The enter hook call of an inlined instance (capture_inline.c): the
+ * runtime return address of the call, and the instance's descriptor (fn:
+ * its out-of-line copy, which the hook is given). */
+struct ct_isite {
+    uint64_t hook_pc;
+    const struct ct_fdesc *d;
+};
+
 /* Records whose first field is their uint64_t key (a function's address, a
  * call's return address), found by that key: open addressing, built once,
  * read-only afterwards. */
@@ -195,12 +203,16 @@ struct ct_ftab {
     struct ct_keyed fns;   /* struct ct_fdesc by fn */
     struct ct_keyed sites; /* struct ct_csite by ret_pc */
     struct ct_keyed exits; /* struct ct_xsite by ret_pc */
+    struct ct_keyed inl;   /* struct ct_isite by hook_pc */
     void *arena;
 };
 
 CT_INTERNAL const struct ct_fdesc *ct_ftab_find(const struct ct_ftab *tab, uint64_t fn);
 CT_INTERNAL const struct ct_csite *ct_ftab_callsite(const struct ct_ftab *tab, uint64_t ret_pc);
 CT_INTERNAL const struct ct_xsite *ct_ftab_exit(const struct ct_ftab *tab, uint64_t ret_pc);
+/* The descriptor of the inlined instance whose enter hook call returns to
+ * hook_pc, if its function is fn; else NULL. */
+CT_INTERNAL const struct ct_fdesc *ct_ftab_inline(const struct ct_ftab *tab, uint64_t hook_pc, uint64_t fn);
 /* This process's hooks, for a live table: the runtime addresses of the
  * enter and exit hooks (__cyg_profile_func_enter/exit: ct_capture_init()
  * finds them). The table finds each function's calls to them. */

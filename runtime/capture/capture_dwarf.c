@@ -91,7 +91,7 @@ CT_NOINST static void cd_ret_class(struct ct_fdesc *f)
 /* The descriptor's signature (capture.h): FNV-1a over the parameters' and
  * the return value's kinds and sizes, folded to 24 bits. Written in every
  * value record: it must not change. */
-CT_NOINST static uint32_t cd_sig(const struct ct_fdesc *f)
+CT_INTERNAL uint32_t ct_cap_sig(const struct ct_fdesc *f)
 {
     uint64_t h = CT_SIG_FNV_OFFSET ^ f->nparams;
     for (uint16_t i = 0; i < f->nparams; i++) {
@@ -172,8 +172,7 @@ CT_NOINST static void cd_param(struct ct_cap *c, Dwarf_Die ch, const struct ct_f
             p->loc.n = 0; /* relative to a frame base we cannot compute */
 }
 
-/* f's parameters, copied into the arena. False when out of memory. */
-CT_NOINST static bool cd_params(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc *f, uint64_t hook_link)
+CT_INTERNAL bool ct_cap_params(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc *f, uint64_t hook_link)
 {
     struct ct_param tmp[CT_CAP_MAX_PARAMS];
     uint16_t n = 0;
@@ -210,16 +209,18 @@ CT_NOINST static void cd_describe(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc
     ct_cap_frame_base(c, d, f);
     f->ret = cd_ret_type(c, d);
     cd_ret_class(f);
-    bool ok = cd_params(c, d, f, hook_link);
+    bool ok = ct_cap_params(c, d, f, hook_link);
     if (c->live)
         ct_cap_call_sites(c, d, 0);
     if (!ok)
         return;
-    f->sig = cd_sig(f);
+    f->sig = ct_cap_sig(f);
     if (c->live && !ct_cap_plan(c, f))
         return;
     if (c->live && whole && f->hook_pc)
         ct_cap_exit_sites(c, f, lo + c->bias, hi + c->bias);
+    if (c->live)
+        ct_cap_inlines(c, d, f, 0);
     ct_cap_push(&c->fdescs, f);
 }
 
@@ -327,6 +328,8 @@ CT_NOINST static long cd_tables(struct ct_cap *c, struct ct_ftab *tab)
     if (!ct_keyed_build(&tab->fns, &c->fdescs))
         return -1;
     ct_keyed_build(&tab->sites, &c->sites); /* without: no entry values */
+    ct_cap_inline_resolve(c);
+    ct_keyed_build(&tab->inl, &c->isites); /* without: no values for inlined calls */
     if (!ct_keyed_build(&tab->exits, &c->xsites)) /* without: trampolines */
         for (size_t i = 0; i < c->fdescs.n; i++)
             ((struct ct_fdesc *)(uintptr_t)c->fdescs.v[i])->ret_at_exit = false;
@@ -372,5 +375,6 @@ CT_INTERNAL long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bi
     free(c.fdescs.v);
     free(c.sites.v);
     free(c.xsites.v);
+    free(c.isites.v);
     return result;
 }

@@ -15,7 +15,8 @@
 #   calltrace-missing gdb reads it, calltrace says optimized_out
 #   gdb-missing       calltrace gives a value where gdb has none
 #   both-missing      neither has it
-# Exit status 1 on any WRONG or gdb-missing, or calls that do not line up.
+# Exit status 1 on any WRONG or gdb-missing, on calls that do not line up,
+# or when calltrace reads less than ORACLE_MIN % of the values gdb reads.
 import json
 import math
 import os
@@ -75,6 +76,24 @@ def tree(v, depth=0):
     t = v.type.strip_typedefs()
     if depth > 8:
         return ("skip",)
+    if t.code in (gdb.TYPE_CODE_REF, gdb.TYPE_CODE_RVALUE_REF):
+        try:  # calltrace shows the referent
+            if v.is_optimized_out:
+                return ("out",)
+            return tree(v.referenced_value(), depth + 1)
+        except gdb.error:
+            return ("out",)
+    if (t.unqualified().name or "").startswith("std::__cxx11::basic_string<char,"):
+        try:  # libstdc++'s std::string: its characters
+            v.fetch_lazy()
+            if v.is_optimized_out:
+                return ("out",)
+            n = int(v["_M_string_length"])
+            p = int(v["_M_dataplus"]["_M_p"])
+            b = bytes(gdb.selected_inferior().read_memory(p, min(n, STR_MAX))) if n else b""
+            return ("str", p, b)
+        except (gdb.error, gdb.MemoryError):
+            return ("out",)
     if t.code in (gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION):
         out = {}
         for f in t.fields():
@@ -260,7 +279,10 @@ def cmp(g, c, where):
             ok = int(c, 16) == g[1]
         elif isinstance(c, str) and g[2] is not None:
             b = g[2][:STR_MAX]
-            ok = c in (b.decode("utf-8", "replace"), b.decode("latin-1"))
+            # calltrace writes each byte that is not valid UTF-8 as U+FFFD
+            u = "".join("\ufffd" if "\udc80" <= ch <= "\udcff" else ch
+                        for ch in b.decode("utf-8", "surrogateescape"))
+            ok = c == u
         else:
             ok = False
     else:
@@ -363,6 +385,10 @@ def main():
               (CFG["name"], 100.0 * (counts["AGREE"] + counts["WRONG"]) / gdb_has))
     for n in notes[:CFG.get("show", 40)]:
         print("  " + n)
+    share = 100.0 * (counts["AGREE"] + counts["WRONG"]) / gdb_has if gdb_has else 0.0
+    if share < CFG.get("min", 0):
+        print("oracle %s: below the %s %% asked" % (CFG["name"], CFG["min"]))
+        gdb.execute("quit 1")
     if counts["WRONG"] or counts["gdb-missing"] or bad or CFG.get("broken") or stops == 0:
         gdb.execute("quit 1")
     gdb.execute("quit 0")

@@ -2,7 +2,8 @@
 # oracle.sh NAME WORKDIR PROGRAM [ARGS...] — gdb as the reference for the
 # values calltrace captures (gdb_oracle.py says how). Runs the program once,
 # under gdb, with ASLR off and a fixed environment, in WORKDIR.
-# ORACLE_PER_FN: calls compared per function and thread (default 3).
+# ORACLE_PER_FN: calls compared per function and thread (default 3);
+# ORACLE_MIN: the least share (%) of gdb's values calltrace must read.
 set -eu
 name=$1 dir=$2 prog=$(realpath "$3")
 shift 3
@@ -23,7 +24,7 @@ args=
 for a in "$@"; do args="$args${args:+, }\"$a\""; done
 cat > cfg.json <<JSON
 {"name": "$name", "json": "$dir/ct.json", "hook": "$hook", "sites": [$sites],
- "per_fn": ${ORACLE_PER_FN:-3}, "args": [$args]}
+ "per_fn": ${ORACLE_PER_FN:-3}, "min": ${ORACLE_MIN:-0}, "args": [$args]}
 JSON
 exec env -i PATH=/usr/bin:/bin HOME=/nonexistent LANG=C ORACLE_CFG="$dir/cfg.json" \
     CALLTRACE_CAPTURE_ARGS=1 CALLTRACE_OUTPUT="$dir/ct.json" \
