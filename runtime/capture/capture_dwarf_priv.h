@@ -89,6 +89,11 @@ CT_INTERNAL void ct_cap_location(struct ct_cap *c, Dwarf_Die d, uint64_t pc, str
 /* The CFA rule at link-time pc. */
 CT_INTERNAL void ct_cap_cfa(struct ct_cap *c, uint64_t pc, struct ct_fdesc *f);
 CT_INTERNAL void ct_cap_frame_base(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc *f);
+/* f's parameters (d's formal parameters), located at link-time pc hook_link
+ * (0: none); f's CFA rule and frame base are set. False when out of memory. */
+CT_INTERNAL bool ct_cap_params(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc *f, uint64_t hook_link);
+/* The descriptor's signature (capture.h). */
+CT_INTERNAL uint32_t ct_cap_sig(const struct ct_fdesc *f);
 /* Decides how the enter hook reads each parameter, and the return value
  * (struct ct_plan, ret_small); f's parameters, CFA rule and frame base are
  * set. False when out of memory. */
@@ -116,14 +121,6 @@ CT_INTERNAL void ct_cap_exit_sites(struct ct_cap *c, struct ct_fdesc *f, uint64_
 
 /* True when [lo, hi) lies in an executable segment of the program. */
 CT_INTERNAL bool ct_cap_mapped(const struct ct_cap *c, uint64_t lo, uint64_t hi);
-
-/* ---- capture_dwarf.c ----------------------------------------------------- */
-
-/* f's parameters (d's formal parameters), located at link-time pc hook_link
- * (0: none); f's CFA rule and frame base are set. False when out of memory. */
-CT_INTERNAL bool ct_cap_params(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc *f, uint64_t hook_link);
-/* The descriptor's signature (capture.h). */
-CT_INTERNAL uint32_t ct_cap_sig(const struct ct_fdesc *f);
 
 /* ---- capture_inline.c ---------------------------------------------------- */
 

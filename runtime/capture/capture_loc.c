@@ -11,6 +11,13 @@
 #include "arch/x86_64/x86_regs.h"
 #include "capture/capture_dwarf_priv.h"
 
+#define CT_CAP_MAX_PARAMS 64 /* parameters of one function described */
+#define CT_SIG_FNV_OFFSET UINT64_C(0xcbf29ce484222325)
+#define CT_SIG_FNV_PRIME UINT64_C(0x100000001b3)
+#define CT_SIG_KIND_MUL 131u
+#define CT_SIG_NO_TYPE 7u
+#define CT_SIG_MASK 0xffffffu     /* 24 bits */
+
 /* ---- locations ----------------------------------------------------------- */
 
 /* Keeps an expression only if every operation is one capture.c evaluates. */
@@ -195,6 +202,68 @@ CT_INTERNAL void ct_cap_frame_base(struct ct_cap *c, Dwarf_Die d, struct ct_fdes
     }
     ct_dwalk_note(&c->w);
     dwarf_dealloc_attribute(a);
+}
+
+/* ---- parameters ---------------------------------------------------------- */
+
+/* One parameter, with its location at link-time pc hook_link (0: none). */
+CT_NOINST static void cd_param(struct ct_cap *c, Dwarf_Die ch, const struct ct_fdesc *f, uint64_t hook_link,
+                               struct ct_param *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->name = ct_cap_name(c, ch);
+    Dwarf_Off ty = ct_dwalk_ref(&c->w, ch, DW_AT_type);
+    Dwarf_Off po = ct_dwalk_ref(&c->w, ch, DW_AT_abstract_origin);
+    if (po && (!p->name || !ty)) {
+        Dwarf_Die pd = ct_dwalk_die(&c->w, po);
+        if (pd) {
+            if (!p->name)
+                p->name = ct_cap_name(c, pd);
+            if (!ty)
+                ty = ct_dwalk_ref(&c->w, pd, DW_AT_type);
+            dwarf_dealloc_die(pd);
+        }
+    }
+    if (!p->name)
+        p->name = "";
+    p->type = ty ? ct_cap_type(c, ty, 0) : &ct_void_type;
+    if (hook_link && f->cfa_reg >= 0)
+        ct_cap_location(c, ch, hook_link, &p->loc);
+    for (unsigned k = 0; k < p->loc.n; k++)
+        if (p->loc.ops[k].atom == DW_OP_fbreg && f->fb == CT_FB_NONE)
+            p->loc.n = 0; /* relative to a frame base we cannot compute */
+}
+
+CT_INTERNAL bool ct_cap_params(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc *f, uint64_t hook_link)
+{
+    struct ct_param tmp[CT_CAP_MAX_PARAMS];
+    uint16_t n = 0;
+    struct ct_dwalk_iter it;
+    for (Dwarf_Die ch = ct_dwalk_first(&c->w, d, &it); ch && n < CT_ARRAY_LEN(tmp); ch = ct_dwalk_next(&c->w, &it))
+        if (ct_dwalk_tag(&c->w, ch) == DW_TAG_formal_parameter)
+            cd_param(c, ch, f, hook_link, &tmp[n++]);
+    ct_dwalk_end(&it);
+    struct ct_param *ps = ct_cap_zalloc(c, n * sizeof(*ps) + 1);
+    if (!ps)
+        return false;
+    memcpy(ps, tmp, n * sizeof(*tmp));
+    f->params = ps;
+    f->nparams = n;
+    return true;
+}
+
+/* The descriptor's signature (capture.h): FNV-1a over the parameters' and
+ * the return value's kinds and sizes, folded to 24 bits. Written in every
+ * value record: it must not change. */
+CT_INTERNAL uint32_t ct_cap_sig(const struct ct_fdesc *f)
+{
+    uint64_t h = CT_SIG_FNV_OFFSET ^ f->nparams;
+    for (uint16_t i = 0; i < f->nparams; i++) {
+        const struct ct_type *t = f->params[i].type;
+        h = (h ^ (t ? t->kind * CT_SIG_KIND_MUL + t->size : CT_SIG_NO_TYPE)) * CT_SIG_FNV_PRIME;
+    }
+    h = (h ^ (f->ret ? f->ret->kind * CT_SIG_KIND_MUL + f->ret->size : 0)) * CT_SIG_FNV_PRIME;
+    return (uint32_t)(h ^ (h >> 32)) & CT_SIG_MASK;
 }
 
 /* ---- the plan: how the hook reads each parameter ------------------------ */
