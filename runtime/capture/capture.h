@@ -190,6 +190,20 @@ struct ct_isite {
     const struct ct_fdesc *d;
 };
 
+/* clang -O0: the DWARF slot `to` of a parameter (rbp-based) gets the value
+ * stored before the enter hook call in slot `from`, size bytes
+ * (arch/x86_64/capture_spill.c). */
+struct ct_spill {
+    int32_t to, from;
+    uint8_t size;
+};
+#define CT_SPILLS 32
+/* Simulates the code of a function, code[0, hi - lo) mapped at lo, from pc
+ * (the return address of its enter hook call) while it only loads from and
+ * stores to rbp-based slots: the pairs, at most max. */
+CT_INTERNAL size_t ct_spill_decode(const uint8_t *code, uint64_t lo, uint64_t hi, uint64_t pc,
+                                   struct ct_spill *out, size_t max);
+
 /* Records whose first field is their uint64_t key (a function's address, a
  * call's return address), found by that key: open addressing, built once,
  * read-only afterwards. */

@@ -138,12 +138,16 @@ CT_NOINST static void cd_describe(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc
              * they are there; a location's range may end inside the call) */
             hook_link = f->hook_pc - c->bias - CT_X86_REL32_LEN;
             ct_cap_cfa(c, hook_link, f);
+            if (c->w.cu_clang && ct_cap_mapped(c, lo + c->bias, hi + c->bias))
+                c->nspill = ct_spill_decode((const uint8_t *)(uintptr_t)(lo + c->bias), lo + c->bias,
+                                            hi + c->bias, f->hook_pc, c->spill, CT_SPILLS);
         }
     }
     ct_cap_frame_base(c, d, f);
     f->ret = cd_ret_type(c, d);
     cd_ret_class(f);
     bool ok = ct_cap_params(c, d, f, hook_link);
+    c->nspill = 0;
     if (c->live)
         ct_cap_call_sites(c, d, 0);
     if (!ok)

@@ -66,6 +66,8 @@ struct ct_cap {
     size_t nro;
     uint64_t hook;      /* runtime address of the enter hook */
     uint64_t exit_hook; /* and of the exit hook */
+    struct ct_spill spill[CT_SPILLS]; /* clang -O0: the function being described's slots */
+    size_t nspill;
 };
 
 /* ---- capture_types.c ----------------------------------------------------- */
@@ -84,8 +86,9 @@ CT_INTERNAL const struct ct_type *ct_cap_type(struct ct_cap *c, Dwarf_Off off, u
 
 /* ---- capture_loc.c ------------------------------------------------------- */
 
-/* d's DW_AT_location as it stands at link-time pc (n = 0: unavailable). */
-CT_INTERNAL void ct_cap_location(struct ct_cap *c, Dwarf_Die d, uint64_t pc, struct ct_loc *loc);
+/* d's DW_AT_location as it stands at link-time pc (n = 0: unavailable).
+ * True when that is clang's single expression (capture_loc.c checks it). */
+CT_INTERNAL bool ct_cap_location(struct ct_cap *c, Dwarf_Die d, uint64_t pc, struct ct_loc *loc);
 /* The CFA rule at link-time pc. */
 CT_INTERNAL void ct_cap_cfa(struct ct_cap *c, uint64_t pc, struct ct_fdesc *f);
 CT_INTERNAL void ct_cap_frame_base(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc *f);

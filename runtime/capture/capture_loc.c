@@ -96,20 +96,21 @@ CT_NOINST static bool cd_ops(struct ct_cap *c, Dwarf_Locdesc_c ld, Dwarf_Unsigne
 }
 
 /* Fills loc with d's DW_AT_location as it stands at link-time pc. */
-CT_INTERNAL void ct_cap_location(struct ct_cap *c, Dwarf_Die d, uint64_t pc, struct ct_loc *loc)
+CT_INTERNAL bool ct_cap_location(struct ct_cap *c, Dwarf_Die d, uint64_t pc, struct ct_loc *loc)
 {
     loc->n = 0;
+    bool single = false;
     Dwarf_Attribute a = NULL;
     if (dwarf_attr(d, DW_AT_location, &a, &c->w.err) != DW_DLV_OK) {
         ct_dwalk_note(&c->w);
-        return;
+        return false;
     }
     Dwarf_Loc_Head_c head = NULL;
     Dwarf_Unsigned count = 0;
     if (dwarf_get_loclist_c(a, &head, &count, &c->w.err) != DW_DLV_OK) {
         ct_dwalk_note(&c->w);
         dwarf_dealloc_attribute(a);
-        return;
+        return false;
     }
     for (Dwarf_Unsigned i = 0; i < count; i++) {
         Dwarf_Small lle = 0, src = 0;
@@ -123,18 +124,56 @@ CT_INTERNAL void ct_cap_location(struct ct_cap *c, Dwarf_Die d, uint64_t pc, str
             break;
         }
         /* A single expression is what a debugger uses after the prologue:
-         * clang calls the enter hook before it stores the parameters there,
-         * so from clang only location lists (exact ranges) are trusted. */
-        if (src == 0 && c->w.cu_clang)
-            break;
+         * clang calls the enter hook before it stores the parameters there
+         * (the caller checks it: cd_clang_slot). */
         if (src == 0 || (!unavail && pc >= lo && pc < hi)) {
             if (!cd_ops(c, ld, nops, loc))
                 loc->n = 0;
+            single = src == 0 && c->w.cu_clang;
             break;
         }
     }
     dwarf_loc_head_c_dealloc(head);
     dwarf_dealloc_attribute(a);
+    return single;
+}
+
+/* A clang single-expression location, at the enter hook call: a slot of
+ * the caller's frame (rbp + 16 and up: an argument passed on the stack) is
+ * already there; a slot of the function's own frame holds the value only
+ * once clang -O0 has copied it from the slots it spilled the registers to
+ * before the hook (c->spill): read there, piece by piece. Anything else:
+ * unavailable. */
+CT_NOINST static void cd_clang_slot(const struct ct_cap *c, const struct ct_fdesc *f, struct ct_param *p)
+{
+    struct ct_op *o = &p->loc.ops[0];
+    bool rbp = p->loc.n == 1 && f->cfa_reg == CT_DW_RBP &&
+               ((o->atom == DW_OP_fbreg && f->fb == CT_FB_REG && f->fb_reg == CT_DW_RBP) ||
+                o->atom == DW_OP_breg6);
+    int64_t off = (int64_t)o->a;
+    uint32_t size = p->type->size, done = 0;
+    if (!rbp || off >= 2 * 8) {
+        p->loc.n = rbp ? p->loc.n : 0;
+        return;
+    }
+    struct ct_loc l = {0};
+    while (done < size && l.n + 2 <= CT_LOC_OPS) {
+        size_t k = 0;
+        while (k < c->nspill && c->spill[k].to != off + (int64_t)done)
+            k++;
+        if (k == c->nspill)
+            break;
+        l.ops[l.n++] = (struct ct_op){DW_OP_bregx, CT_DW_RBP, (uint64_t)(int64_t)c->spill[k].from};
+        l.ops[l.n++] = (struct ct_op){DW_OP_piece, c->spill[k].size, 0};
+        done += c->spill[k].size;
+    }
+    if (done != size) {
+        p->loc.n = 0;
+    } else if (l.n == 2) { /* one piece: the slot itself */
+        o->a = l.ops[0].b;
+    } else {
+        p->loc = l;
+    }
 }
 
 /* The CFA rule at link-time pc: reg + off. */
@@ -227,8 +266,8 @@ CT_NOINST static void cd_param(struct ct_cap *c, Dwarf_Die ch, const struct ct_f
     if (!p->name)
         p->name = "";
     p->type = ty ? ct_cap_type(c, ty, 0) : &ct_void_type;
-    if (hook_link && f->cfa_reg >= 0)
-        ct_cap_location(c, ch, hook_link, &p->loc);
+    if (hook_link && f->cfa_reg >= 0 && ct_cap_location(c, ch, hook_link, &p->loc))
+        cd_clang_slot(c, f, p);
     for (unsigned k = 0; k < p->loc.n; k++)
         if (p->loc.ops[k].atom == DW_OP_fbreg && f->fb == CT_FB_NONE)
             p->loc.n = 0; /* relative to a frame base we cannot compute */
