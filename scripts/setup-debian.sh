@@ -24,6 +24,7 @@ packages=(
   nodejs             # tests/command: the calltrace command's checks, OTLP decoded under node
   npm                # tests/command: @opentelemetry/otlp-transformer@0.52.1, installed at configure
   gdb                # argument values: gdb at the same PC is the reference
+  dpkg-dev           # dpkg-source: the gdb oracle's third-party program (apt-get source zlib)
   strace             # system calls (CALLTRACE_SYSCALLS): strace is the reference
   protobuf-compiler  # the Perfetto (protobuf) view: its traces checked with protoc
 )
@@ -48,6 +49,13 @@ else
   exit 1
 fi
 
+# tests/capture/oracle/zlib.sh fetches a real program's source with
+# `apt-get source`: a deb-src line for the mirror the deb lines use.
+if ! grep -rqs '^Types: deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/ &&
+   [ -f /etc/apt/sources.list.d/debian.sources ]; then
+  sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources |
+    "${as_root[@]}" tee /etc/apt/sources.list.d/debian-src.sources >/dev/null
+fi
 "${as_root[@]}" apt-get update
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
   apt-get install -y --no-install-recommends "${packages[@]}"

@@ -89,15 +89,18 @@ __attribute__((noinline)) CT_NOINST static void ct_args_enter_slow(void *fn, voi
     if (!t)
         return;
     const struct ct_fdesc *d = ct_ftab_find(&ct_capture_tab, (uint64_t)(uintptr_t)fn);
+    uint64_t hpc = ((const uint64_t *)(uintptr_t)sp)[-1];
+    const struct ct_fdesc *di;
+    if (d && d->hook_pc != hpc && (di = ct_ftab_inline(&ct_capture_tab, hpc, (uint64_t)(uintptr_t)fn)))
+        d = di; /* called from an inlined instance */
     struct ct_shadow *sh = d ? ct_shadow() : NULL;
     if (sh) {
-        uint64_t hpc = ((const uint64_t *)(uintptr_t)sp)[-1];
         uint8_t *buf = sh->buf;
         size_t len;
         uint64_t cfa = 0;
         if (d->hook_pc == hpc && d->cfa_reg >= 0) {
             cfa = r->reg[d->cfa_reg] + (uint64_t)d->cfa_off;
-            len = ct_put_args(t, d, r->reg, sp, cfa, (uint64_t)(uintptr_t)site, buf);
+            len = ct_put_args(t, d, r, sp, cfa, (uint64_t)(uintptr_t)site, buf);
         } else { /* not the call site it was described for: no values */
             memset(buf, CT_VAL_OUT, d->nparams);
             len = d->nparams;
@@ -123,6 +126,9 @@ CT_INTERNAL void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t s
     uint64_t hpc = ((const uint64_t *)(uintptr_t)sp)[-1];
     struct ct_thread *t = ct_self;
     const struct ct_fdesc *d = ct_ftab_find(&ct_capture_tab, (uint64_t)(uintptr_t)fn);
+    const struct ct_fdesc *di;
+    if (d && d->hook_pc != hpc && (di = ct_ftab_inline(&ct_capture_tab, hpc, (uint64_t)(uintptr_t)fn)))
+        d = di; /* called from an inlined instance */
     struct ct_shadow *sh = ct_sh;
     if (CT_LIKELY(t && t->gate_seen == gate && !t->busy && d && sh && d->hook_pc == hpc &&
                   d->cfa_reg >= 0)) {
@@ -135,10 +141,10 @@ CT_INTERNAL void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t s
             uint64_t w[CT_SMALL_ARGS / 8 + 2] = {0};
             uint8_t *vals = (uint8_t *)w;
             size_t len = d->small_len;
-            if (CT_LIKELY(len)) {
+            if (CT_LIKELY(len && !(d->vregs & ~r->valid))) {
                 ct_put_direct(t, d, r->reg, sp, vals);
             } else { /* strings, structs, DWARF expressions */
-                len = ct_put_args(t, d, r->reg, sp, cfa, (uint64_t)(uintptr_t)site, sh->buf);
+                len = ct_put_args(t, d, r, sp, cfa, (uint64_t)(uintptr_t)site, sh->buf);
                 vals = sh->buf;
             }
             uint32_t k = 1 + (uint32_t)CT_EXT_PAYLOAD_EVENTS(len); /* the values' records */

@@ -3,11 +3,12 @@
  *
  * At init, capture_dwarf.c reads the executable's DWARF once and builds a
  * descriptor per function: its parameters (name, type, DWARF location as it
- * stands right after the enter hook's call, which is where the hook sees the
- * function), its return type, and the CFA rule there (from .eh_frame). The
+ * stands at the enter hook's call instruction, as a debugger stopped there
+ * reads it), its return type, and the CFA rule there (from .eh_frame). The
  * descriptors are immutable afterwards; the hot path (capture.c) finds one
  * by a hash of the function's address, evaluates each location against the
- * callee-saved registers and the stack, and appends the raw bytes to the
+ * registers as they were at the call (hooks_entry.S saves them all) and
+ * the stack, and appends the raw bytes to the
  * event stream after the enter record. A return trampoline records the
  * return registers the same way after the exit record. Output
  * (views/fmt_values.c) turns the bytes into JSON with the same descriptors.
@@ -122,6 +123,7 @@ struct ct_fdesc {
     uint8_t ret_class[2];        /* per eightbyte: CT_RC_* */
     uint8_t ret_small;           /* 1..8: a scalar returned whole in rax or xmm0, this many bytes */
     bool needs_cs;               /* some parameter may come from the caller's call-site constants */
+    uint32_t vregs;              /* the registers (DWARF numbers) the direct plans read */
     uint8_t small_len;           /* 1..CT_SMALL_ARGS: every parameter is read directly (MEM, REG
                                   * or OUT, no string) and the values take this many bytes */
     bool ret_at_exit;            /* the exit hook takes the return value (or there is none, and
@@ -180,6 +182,28 @@ struct ct_xsite {
 CT_INTERNAL bool ct_ret_decode(const uint8_t *code, uint64_t lo, uint64_t hi, uint64_t pc,
                                unsigned size, bool sse, bool rbp_frame, struct ct_rplan *out);
 
+/* The enter hook call of an inlined instance (capture_inline.c): the
+ * runtime return address of the call, and the instance's descriptor (fn:
+ * its out-of-line copy, which the hook is given). */
+struct ct_isite {
+    uint64_t hook_pc;
+    const struct ct_fdesc *d;
+};
+
+/* clang -O0: the DWARF slot `to` of a parameter (rbp-based) gets the value
+ * stored before the enter hook call in slot `from`, size bytes
+ * (arch/x86_64/capture_spill.c). */
+struct ct_spill {
+    int32_t to, from;
+    uint8_t size;
+};
+#define CT_SPILLS 32
+/* Simulates the code of a function, code[0, hi - lo) mapped at lo, from pc
+ * (the return address of its enter hook call) while it only loads from and
+ * stores to rbp-based slots: the pairs, at most max. */
+CT_INTERNAL size_t ct_spill_decode(const uint8_t *code, uint64_t lo, uint64_t hi, uint64_t pc,
+                                   struct ct_spill *out, size_t max);
+
 /* Records whose first field is their uint64_t key (a function's address, a
  * call's return address), found by that key: open addressing, built once,
  * read-only afterwards. */
@@ -193,12 +217,16 @@ struct ct_ftab {
     struct ct_keyed fns;   /* struct ct_fdesc by fn */
     struct ct_keyed sites; /* struct ct_csite by ret_pc */
     struct ct_keyed exits; /* struct ct_xsite by ret_pc */
+    struct ct_keyed inl;   /* struct ct_isite by hook_pc */
     void *arena;
 };
 
 CT_INTERNAL const struct ct_fdesc *ct_ftab_find(const struct ct_ftab *tab, uint64_t fn);
 CT_INTERNAL const struct ct_csite *ct_ftab_callsite(const struct ct_ftab *tab, uint64_t ret_pc);
 CT_INTERNAL const struct ct_xsite *ct_ftab_exit(const struct ct_ftab *tab, uint64_t ret_pc);
+/* The descriptor of the inlined instance whose enter hook call returns to
+ * hook_pc, if its function is fn; else NULL. */
+CT_INTERNAL const struct ct_fdesc *ct_ftab_inline(const struct ct_ftab *tab, uint64_t hook_pc, uint64_t fn);
 /* This process's hooks, for a live table: the runtime addresses of the
  * enter and exit hooks (__cyg_profile_func_enter/exit: ct_capture_init()
  * finds them). The table finds each function's calls to them. */
@@ -219,6 +247,9 @@ CT_INTERNAL void ct_ftab_free(struct ct_ftab *tab);
 /* Hidden: the hooks reach them without going through the GOT. */
 extern struct ct_ftab ct_capture_tab __attribute__((visibility("hidden")));
 extern bool ct_capture_retval __attribute__((visibility("hidden")));
+/* Nonzero once the table is built: the enter hook saves every register
+ * (arch/x86_64/hooks_entry.S reads it). */
+extern uint8_t ct_args_regs __attribute__((visibility("hidden")));
 /* At init with CALLTRACE_CAPTURE_ARGS, before the thread registry's own key:
  * the per-thread shadow stack's key (its destructor must run first)
  * (capture.c). */

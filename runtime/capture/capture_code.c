@@ -12,8 +12,7 @@
 #define CT_HOOK_SCAN_BYTES 1024u      /* of a function's start, searched for the enter hook call */
 #define CT_EXIT_SCAN_BYTES (1u << 20) /* the largest function searched for exit hook calls */
 
-/* True when [lo, hi) lies in an executable segment of the program. */
-CT_NOINST static bool cd_mapped(const struct ct_cap *c, uint64_t lo, uint64_t hi)
+CT_INTERNAL bool ct_cap_mapped(const struct ct_cap *c, uint64_t lo, uint64_t hi)
 {
     for (size_t i = 0; i < c->nexec; i++)
         if (lo >= c->exec[i].lo && hi <= c->exec[i].hi)
@@ -32,7 +31,7 @@ CT_NOINST static bool cd_readonly(const struct ct_cap *c, uint64_t a, uint64_t n
 
 CT_INTERNAL uint64_t ct_cap_hook_pc(const struct ct_cap *c, uint64_t lo, uint64_t hi)
 {
-    if (!cd_mapped(c, lo, hi) || hi <= lo + CT_X86_REL32_LEN)
+    if (!ct_cap_mapped(c, lo, hi) || hi <= lo + CT_X86_REL32_LEN)
         return 0;
     if (hi - lo > CT_HOOK_SCAN_BYTES)
         hi = lo + CT_HOOK_SCAN_BYTES;
@@ -58,7 +57,7 @@ CT_NOINST static bool cd_exit_plan(const struct ct_cap *c, const struct ct_fdesc
 
 CT_INTERNAL void ct_cap_exit_sites(struct ct_cap *c, struct ct_fdesc *f, uint64_t lo, uint64_t hi)
 {
-    if (!cd_mapped(c, lo, hi) || hi <= lo + CT_X86_REL32_LEN || hi - lo > CT_EXIT_SCAN_BYTES ||
+    if (!ct_cap_mapped(c, lo, hi) || hi <= lo + CT_X86_REL32_LEN || hi - lo > CT_EXIT_SCAN_BYTES ||
         (f->ret && !f->ret_small))
         return;
     const uint8_t *p = (const uint8_t *)(uintptr_t)lo;

@@ -17,19 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/x86_64/x86_decode.h"
 #include "arch/x86_64/x86_regs.h"
 #include "capture/capture_dwarf_priv.h"
 
-#define CT_CAP_MAX_PARAMS 64      /* parameters of one function described */
 #define CT_CAP_MAX_FNS (1u << 24) /* functions of one unit described */
 #define CT_CAP_ORIGIN_HOPS 4      /* declarations followed for a return type */
 #define CT_CLASSIFY_DEPTH 8       /* nesting of aggregates classified */
 #define CT_SYSV_REG_RETURN 16     /* larger aggregates are returned through memory */
-#define CT_SIG_FNV_OFFSET UINT64_C(0xcbf29ce484222325)
-#define CT_SIG_FNV_PRIME UINT64_C(0x100000001b3)
-#define CT_SIG_KIND_MUL 131u
-#define CT_SIG_NO_TYPE 7u
-#define CT_SIG_MASK 0xffffffu     /* 24 bits */
 
 /* ---- return values ------------------------------------------------------- */
 
@@ -87,20 +82,6 @@ CT_NOINST static void cd_ret_class(struct ct_fdesc *f)
     f->ret_class[1] = t->size > 8 ? cls[1] : CT_RC_NONE;
 }
 
-/* The descriptor's signature (capture.h): FNV-1a over the parameters' and
- * the return value's kinds and sizes, folded to 24 bits. Written in every
- * value record: it must not change. */
-CT_NOINST static uint32_t cd_sig(const struct ct_fdesc *f)
-{
-    uint64_t h = CT_SIG_FNV_OFFSET ^ f->nparams;
-    for (uint16_t i = 0; i < f->nparams; i++) {
-        const struct ct_type *t = f->params[i].type;
-        h = (h ^ (t ? t->kind * CT_SIG_KIND_MUL + t->size : CT_SIG_NO_TYPE)) * CT_SIG_FNV_PRIME;
-    }
-    h = (h ^ (f->ret ? f->ret->kind * CT_SIG_KIND_MUL + f->ret->size : 0)) * CT_SIG_FNV_PRIME;
-    return (uint32_t)(h ^ (h >> 32)) & CT_SIG_MASK;
-}
-
 /* The DIE to take names and types from: d, or what it is an instance or the
  * definition of. */
 CT_NOINST static Dwarf_Off cd_origin(struct ct_cap *c, Dwarf_Die d)
@@ -143,53 +124,6 @@ CT_NOINST static const struct ct_type *cd_ret_type(struct ct_cap *c, Dwarf_Die d
     return rt ? ct_cap_type(c, rt, 0) : NULL;
 }
 
-/* One parameter, with its location at link-time pc hook_link (0: none). */
-CT_NOINST static void cd_param(struct ct_cap *c, Dwarf_Die ch, const struct ct_fdesc *f, uint64_t hook_link,
-                               struct ct_param *p)
-{
-    memset(p, 0, sizeof(*p));
-    p->name = ct_cap_name(c, ch);
-    Dwarf_Off ty = ct_dwalk_ref(&c->w, ch, DW_AT_type);
-    Dwarf_Off po = ct_dwalk_ref(&c->w, ch, DW_AT_abstract_origin);
-    if (po && (!p->name || !ty)) {
-        Dwarf_Die pd = ct_dwalk_die(&c->w, po);
-        if (pd) {
-            if (!p->name)
-                p->name = ct_cap_name(c, pd);
-            if (!ty)
-                ty = ct_dwalk_ref(&c->w, pd, DW_AT_type);
-            dwarf_dealloc_die(pd);
-        }
-    }
-    if (!p->name)
-        p->name = "";
-    p->type = ty ? ct_cap_type(c, ty, 0) : &ct_void_type;
-    if (hook_link && f->cfa_reg >= 0)
-        ct_cap_location(c, ch, hook_link, &p->loc);
-    for (unsigned k = 0; k < p->loc.n; k++)
-        if (p->loc.ops[k].atom == DW_OP_fbreg && f->fb == CT_FB_NONE)
-            p->loc.n = 0; /* relative to a frame base we cannot compute */
-}
-
-/* f's parameters, copied into the arena. False when out of memory. */
-CT_NOINST static bool cd_params(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc *f, uint64_t hook_link)
-{
-    struct ct_param tmp[CT_CAP_MAX_PARAMS];
-    uint16_t n = 0;
-    struct ct_dwalk_iter it;
-    for (Dwarf_Die ch = ct_dwalk_first(&c->w, d, &it); ch && n < CT_ARRAY_LEN(tmp); ch = ct_dwalk_next(&c->w, &it))
-        if (ct_dwalk_tag(&c->w, ch) == DW_TAG_formal_parameter)
-            cd_param(c, ch, f, hook_link, &tmp[n++]);
-    ct_dwalk_end(&it);
-    struct ct_param *ps = ct_cap_zalloc(c, n * sizeof(*ps) + 1);
-    if (!ps)
-        return false;
-    memcpy(ps, tmp, n * sizeof(*tmp));
-    f->params = ps;
-    f->nparams = n;
-    return true;
-}
-
 /* Describes the function (with code) at f->die, whose code is [lo, hi) in
  * link-time addresses; whole: its only range. */
 CT_NOINST static void cd_describe(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc *f, uint64_t lo, uint64_t hi,
@@ -199,26 +133,32 @@ CT_NOINST static void cd_describe(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc
     if (c->live) {
         f->hook_pc = ct_cap_hook_pc(c, lo + c->bias, hi + c->bias);
         if (f->hook_pc) {
-            /* the state during the hook call: the call instruction's, as a
-             * debugger sees a caller (at the return address, a statement
-             * that follows the call may already count as done) */
-            hook_link = f->hook_pc - c->bias - 1;
+            /* the state at the call instruction itself, as a debugger
+             * stopped on it reads it (hooks_entry.S saves the registers as
+             * they are there; a location's range may end inside the call) */
+            hook_link = f->hook_pc - c->bias - CT_X86_REL32_LEN;
             ct_cap_cfa(c, hook_link, f);
+            if (c->w.cu_clang && ct_cap_mapped(c, lo + c->bias, hi + c->bias))
+                c->nspill = ct_spill_decode((const uint8_t *)(uintptr_t)(lo + c->bias), lo + c->bias,
+                                            hi + c->bias, f->hook_pc, c->spill, CT_SPILLS);
         }
     }
     ct_cap_frame_base(c, d, f);
     f->ret = cd_ret_type(c, d);
     cd_ret_class(f);
-    bool ok = cd_params(c, d, f, hook_link);
+    bool ok = ct_cap_params(c, d, f, hook_link);
+    c->nspill = 0;
     if (c->live)
         ct_cap_call_sites(c, d, 0);
     if (!ok)
         return;
-    f->sig = cd_sig(f);
+    f->sig = ct_cap_sig(f);
     if (c->live && !ct_cap_plan(c, f))
         return;
     if (c->live && whole && f->hook_pc)
         ct_cap_exit_sites(c, f, lo + c->bias, hi + c->bias);
+    if (c->live)
+        ct_cap_inlines(c, d, f, 0);
     ct_cap_push(&c->fdescs, f);
 }
 
@@ -326,6 +266,8 @@ CT_NOINST static long cd_tables(struct ct_cap *c, struct ct_ftab *tab)
     if (!ct_keyed_build(&tab->fns, &c->fdescs))
         return -1;
     ct_keyed_build(&tab->sites, &c->sites); /* without: no entry values */
+    ct_cap_inline_resolve(c);
+    ct_keyed_build(&tab->inl, &c->isites); /* without: no values for inlined calls */
     if (!ct_keyed_build(&tab->exits, &c->xsites)) /* without: trampolines */
         for (size_t i = 0; i < c->fdescs.n; i++)
             ((struct ct_fdesc *)(uintptr_t)c->fdescs.v[i])->ret_at_exit = false;
@@ -371,5 +313,6 @@ CT_INTERNAL long ct_ftab_load(struct ct_ftab *tab, const char *path, uint64_t bi
     free(c.fdescs.v);
     free(c.sites.v);
     free(c.xsites.v);
+    free(c.isites.v);
     return result;
 }

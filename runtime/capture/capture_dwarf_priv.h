@@ -59,12 +59,15 @@ struct ct_cap {
     struct ct_cap_vec fdescs; /* struct ct_fdesc * described so far */
     struct ct_cap_vec sites;  /* struct ct_csite * with constants */
     struct ct_cap_vec xsites; /* struct ct_xsite * */
+    struct ct_cap_vec isites; /* struct ct_isite *: inlined instances' hook calls */
     struct ct_span exec[CT_CAP_EXEC_SEGS];
     size_t nexec;
     struct ct_span ro[CT_CAP_RO_SEGS]; /* the executable's PT_LOAD segments without write permission */
     size_t nro;
     uint64_t hook;      /* runtime address of the enter hook */
     uint64_t exit_hook; /* and of the exit hook */
+    struct ct_spill spill[CT_SPILLS]; /* clang -O0: the function being described's slots */
+    size_t nspill;
 };
 
 /* ---- capture_types.c ----------------------------------------------------- */
@@ -83,11 +86,17 @@ CT_INTERNAL const struct ct_type *ct_cap_type(struct ct_cap *c, Dwarf_Off off, u
 
 /* ---- capture_loc.c ------------------------------------------------------- */
 
-/* d's DW_AT_location as it stands at link-time pc (n = 0: unavailable). */
-CT_INTERNAL void ct_cap_location(struct ct_cap *c, Dwarf_Die d, uint64_t pc, struct ct_loc *loc);
+/* d's DW_AT_location as it stands at link-time pc (n = 0: unavailable).
+ * True when that is clang's single expression (capture_loc.c checks it). */
+CT_INTERNAL bool ct_cap_location(struct ct_cap *c, Dwarf_Die d, uint64_t pc, struct ct_loc *loc);
 /* The CFA rule at link-time pc. */
 CT_INTERNAL void ct_cap_cfa(struct ct_cap *c, uint64_t pc, struct ct_fdesc *f);
 CT_INTERNAL void ct_cap_frame_base(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc *f);
+/* f's parameters (d's formal parameters), located at link-time pc hook_link
+ * (0: none); f's CFA rule and frame base are set. False when out of memory. */
+CT_INTERNAL bool ct_cap_params(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc *f, uint64_t hook_link);
+/* The descriptor's signature (capture.h). */
+CT_INTERNAL uint32_t ct_cap_sig(const struct ct_fdesc *f);
 /* Decides how the enter hook reads each parameter, and the return value
  * (struct ct_plan, ret_small); f's parameters, CFA rule and frame base are
  * set. False when out of memory. */
@@ -112,6 +121,19 @@ CT_INTERNAL uint64_t ct_cap_hook_pc(const struct ct_cap *c, uint64_t lo, uint64_
  * that is not one contiguous range; either way the function keeps the
  * trampoline, whose personality marks the frames an exception unwinds. */
 CT_INTERNAL void ct_cap_exit_sites(struct ct_cap *c, struct ct_fdesc *f, uint64_t lo, uint64_t hi);
+
+/* True when [lo, hi) lies in an executable segment of the program. */
+CT_INTERNAL bool ct_cap_mapped(const struct ct_cap *c, uint64_t lo, uint64_t hi);
+
+/* ---- capture_inline.c ---------------------------------------------------- */
+
+/* Describes the enter hook calls of the instances inlined into parent (the
+ * function outer describes, or a block or instance inside it). */
+CT_INTERNAL void ct_cap_inlines(struct ct_cap *c, Dwarf_Die parent, const struct ct_fdesc *outer,
+                                unsigned depth);
+/* After the walk: each instance's out-of-line function (by their abstract
+ * origin); instances whose parameters do not match it are dropped. */
+CT_INTERNAL void ct_cap_inline_resolve(struct ct_cap *c);
 
 /* ---- capture_tab.c ------------------------------------------------------- */
 

@@ -11,6 +11,10 @@
 
 struct ct_ftab ct_capture_tab;
 bool ct_capture_retval;
+/* Read by the enter hook (arch/x86_64/hooks_entry.S): nonzero, it saves
+ * every register of the instrumented function before anything else. Set
+ * once, before the gate names the capturing hook set. */
+uint8_t ct_args_regs;
 
 /* Where the hooks instrumented code calls are: __cyg_profile_func_enter and
  * _exit, which libcalltrace.a linked into the executable. They are core's
@@ -53,5 +57,6 @@ CT_INTERNAL int ct_capture_init(void)
     }
     ct_debug("capture: %ld functions described, %ld return at the exit hook (no trampoline)", k,
              at_exit);
+    ct_args_regs = 1;
     return 0;
 }

@@ -11,6 +11,13 @@
 #include "arch/x86_64/x86_regs.h"
 #include "capture/capture_dwarf_priv.h"
 
+#define CT_CAP_MAX_PARAMS 64 /* parameters of one function described */
+#define CT_SIG_FNV_OFFSET UINT64_C(0xcbf29ce484222325)
+#define CT_SIG_FNV_PRIME UINT64_C(0x100000001b3)
+#define CT_SIG_KIND_MUL 131u
+#define CT_SIG_NO_TYPE 7u
+#define CT_SIG_MASK 0xffffffu     /* 24 bits */
+
 /* ---- locations ----------------------------------------------------------- */
 
 /* Keeps an expression only if every operation is one capture.c evaluates. */
@@ -20,12 +27,12 @@ CT_NOINST static bool cd_op_ok(const struct ct_op *o)
     if (a >= DW_OP_lit0 && a <= DW_OP_lit31)
         return true;
     if (a >= DW_OP_reg0 && a <= DW_OP_reg31)
-        return ct_dw_reg_kept(a - DW_OP_reg0) && a != DW_OP_reg7;
+        return ct_dw_reg_saved(a - DW_OP_reg0) && a != DW_OP_reg7;
     if (a >= DW_OP_breg0 && a <= DW_OP_breg31)
-        return ct_dw_reg_kept(a - DW_OP_breg0);
+        return a - DW_OP_breg0 < CT_DW_NGPRS;
     switch (a) {
-    case DW_OP_regx: return ct_dw_reg_kept(o->a) && o->a != CT_DW_RSP;
-    case DW_OP_bregx: return ct_dw_reg_kept(o->a);
+    case DW_OP_regx: return ct_dw_reg_saved(o->a) && o->a != CT_DW_RSP;
+    case DW_OP_bregx: return o->a < CT_DW_NGPRS;
     case DW_OP_fbreg: case DW_OP_call_frame_cfa: case DW_OP_piece: case DW_OP_stack_value:
     case DW_OP_const1u: case DW_OP_const1s: case DW_OP_const2u: case DW_OP_const2s:
     case DW_OP_const4u: case DW_OP_const4s: case DW_OP_const8u: case DW_OP_const8s:
@@ -89,20 +96,21 @@ CT_NOINST static bool cd_ops(struct ct_cap *c, Dwarf_Locdesc_c ld, Dwarf_Unsigne
 }
 
 /* Fills loc with d's DW_AT_location as it stands at link-time pc. */
-CT_INTERNAL void ct_cap_location(struct ct_cap *c, Dwarf_Die d, uint64_t pc, struct ct_loc *loc)
+CT_INTERNAL bool ct_cap_location(struct ct_cap *c, Dwarf_Die d, uint64_t pc, struct ct_loc *loc)
 {
     loc->n = 0;
+    bool single = false;
     Dwarf_Attribute a = NULL;
     if (dwarf_attr(d, DW_AT_location, &a, &c->w.err) != DW_DLV_OK) {
         ct_dwalk_note(&c->w);
-        return;
+        return false;
     }
     Dwarf_Loc_Head_c head = NULL;
     Dwarf_Unsigned count = 0;
     if (dwarf_get_loclist_c(a, &head, &count, &c->w.err) != DW_DLV_OK) {
         ct_dwalk_note(&c->w);
         dwarf_dealloc_attribute(a);
-        return;
+        return false;
     }
     for (Dwarf_Unsigned i = 0; i < count; i++) {
         Dwarf_Small lle = 0, src = 0;
@@ -116,18 +124,56 @@ CT_INTERNAL void ct_cap_location(struct ct_cap *c, Dwarf_Die d, uint64_t pc, str
             break;
         }
         /* A single expression is what a debugger uses after the prologue:
-         * clang calls the enter hook before it stores the parameters there,
-         * so from clang only location lists (exact ranges) are trusted. */
-        if (src == 0 && c->w.cu_clang)
-            break;
+         * clang calls the enter hook before it stores the parameters there
+         * (the caller checks it: cd_clang_slot). */
         if (src == 0 || (!unavail && pc >= lo && pc < hi)) {
             if (!cd_ops(c, ld, nops, loc))
                 loc->n = 0;
+            single = src == 0 && c->w.cu_clang;
             break;
         }
     }
     dwarf_loc_head_c_dealloc(head);
     dwarf_dealloc_attribute(a);
+    return single;
+}
+
+/* A clang single-expression location, at the enter hook call: a slot of
+ * the caller's frame (rbp + 16 and up: an argument passed on the stack) is
+ * already there; a slot of the function's own frame holds the value only
+ * once clang -O0 has copied it from the slots it spilled the registers to
+ * before the hook (c->spill): read there, piece by piece. Anything else:
+ * unavailable. */
+CT_NOINST static void cd_clang_slot(const struct ct_cap *c, const struct ct_fdesc *f, struct ct_param *p)
+{
+    struct ct_op *o = &p->loc.ops[0];
+    bool rbp = p->loc.n == 1 && f->cfa_reg == CT_DW_RBP &&
+               ((o->atom == DW_OP_fbreg && f->fb == CT_FB_REG && f->fb_reg == CT_DW_RBP) ||
+                o->atom == DW_OP_breg6);
+    int64_t off = (int64_t)o->a;
+    uint32_t size = p->type->size, done = 0;
+    if (!rbp || off >= 2 * 8) {
+        p->loc.n = rbp ? p->loc.n : 0;
+        return;
+    }
+    struct ct_loc l = {0};
+    while (done < size && l.n + 2 <= CT_LOC_OPS) {
+        size_t k = 0;
+        while (k < c->nspill && c->spill[k].to != off + (int64_t)done)
+            k++;
+        if (k == c->nspill)
+            break;
+        l.ops[l.n++] = (struct ct_op){DW_OP_bregx, CT_DW_RBP, (uint64_t)(int64_t)c->spill[k].from};
+        l.ops[l.n++] = (struct ct_op){DW_OP_piece, c->spill[k].size, 0};
+        done += c->spill[k].size;
+    }
+    if (done != size) {
+        p->loc.n = 0;
+    } else if (l.n == 2) { /* one piece: the slot itself */
+        o->a = l.ops[0].b;
+    } else {
+        p->loc = l;
+    }
 }
 
 /* The CFA rule at link-time pc: reg + off. */
@@ -197,6 +243,68 @@ CT_INTERNAL void ct_cap_frame_base(struct ct_cap *c, Dwarf_Die d, struct ct_fdes
     dwarf_dealloc_attribute(a);
 }
 
+/* ---- parameters ---------------------------------------------------------- */
+
+/* One parameter, with its location at link-time pc hook_link (0: none). */
+CT_NOINST static void cd_param(struct ct_cap *c, Dwarf_Die ch, const struct ct_fdesc *f, uint64_t hook_link,
+                               struct ct_param *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->name = ct_cap_name(c, ch);
+    Dwarf_Off ty = ct_dwalk_ref(&c->w, ch, DW_AT_type);
+    Dwarf_Off po = ct_dwalk_ref(&c->w, ch, DW_AT_abstract_origin);
+    if (po && (!p->name || !ty)) {
+        Dwarf_Die pd = ct_dwalk_die(&c->w, po);
+        if (pd) {
+            if (!p->name)
+                p->name = ct_cap_name(c, pd);
+            if (!ty)
+                ty = ct_dwalk_ref(&c->w, pd, DW_AT_type);
+            dwarf_dealloc_die(pd);
+        }
+    }
+    if (!p->name)
+        p->name = "";
+    p->type = ty ? ct_cap_type(c, ty, 0) : &ct_void_type;
+    if (hook_link && f->cfa_reg >= 0 && ct_cap_location(c, ch, hook_link, &p->loc))
+        cd_clang_slot(c, f, p);
+    for (unsigned k = 0; k < p->loc.n; k++)
+        if (p->loc.ops[k].atom == DW_OP_fbreg && f->fb == CT_FB_NONE)
+            p->loc.n = 0; /* relative to a frame base we cannot compute */
+}
+
+CT_INTERNAL bool ct_cap_params(struct ct_cap *c, Dwarf_Die d, struct ct_fdesc *f, uint64_t hook_link)
+{
+    struct ct_param tmp[CT_CAP_MAX_PARAMS];
+    uint16_t n = 0;
+    struct ct_dwalk_iter it;
+    for (Dwarf_Die ch = ct_dwalk_first(&c->w, d, &it); ch && n < CT_ARRAY_LEN(tmp); ch = ct_dwalk_next(&c->w, &it))
+        if (ct_dwalk_tag(&c->w, ch) == DW_TAG_formal_parameter)
+            cd_param(c, ch, f, hook_link, &tmp[n++]);
+    ct_dwalk_end(&it);
+    struct ct_param *ps = ct_cap_zalloc(c, n * sizeof(*ps) + 1);
+    if (!ps)
+        return false;
+    memcpy(ps, tmp, n * sizeof(*tmp));
+    f->params = ps;
+    f->nparams = n;
+    return true;
+}
+
+/* The descriptor's signature (capture.h): FNV-1a over the parameters' and
+ * the return value's kinds and sizes, folded to 24 bits. Written in every
+ * value record: it must not change. */
+CT_INTERNAL uint32_t ct_cap_sig(const struct ct_fdesc *f)
+{
+    uint64_t h = CT_SIG_FNV_OFFSET ^ f->nparams;
+    for (uint16_t i = 0; i < f->nparams; i++) {
+        const struct ct_type *t = f->params[i].type;
+        h = (h ^ (t ? t->kind * CT_SIG_KIND_MUL + t->size : CT_SIG_NO_TYPE)) * CT_SIG_FNV_PRIME;
+    }
+    h = (h ^ (f->ret ? f->ret->kind * CT_SIG_KIND_MUL + f->ret->size : 0)) * CT_SIG_FNV_PRIME;
+    return (uint32_t)(h ^ (h >> 32)) & CT_SIG_MASK;
+}
+
 /* ---- the plan: how the hook reads each parameter ------------------------ */
 
 CT_NOINST static bool cd_has_extra(const struct ct_type *t)
@@ -232,10 +340,10 @@ CT_NOINST static void cd_plan_param(const struct ct_fdesc *f, const struct ct_pa
         reg = (int)o->a;
         off = (int64_t)o->b;
         goto have;
-    } else if (o->atom >= DW_OP_reg0 && o->atom <= DW_OP_reg15) {
+    } else if (o->atom >= DW_OP_reg0 && o->atom <= DW_OP_reg31) {
         reg = o->atom - DW_OP_reg0;
         mem = false;
-    } else if (o->atom == DW_OP_regx && o->a <= CT_DW_R15) {
+    } else if (o->atom == DW_OP_regx && o->a < CT_DW_NREGS) {
         reg = (int)o->a;
         mem = false;
     } else {
@@ -243,7 +351,7 @@ CT_NOINST static void cd_plan_param(const struct ct_fdesc *f, const struct ct_pa
     }
     off = (int64_t)o->a;
 have:
-    if (!ct_dw_reg_kept((uint64_t)reg))
+    if (!ct_dw_reg_saved((uint64_t)reg) || (mem && reg >= CT_DW_NGPRS))
         return;
     if (mem) {
         if (__builtin_add_overflow(off, base_off, &off) || off < INT32_MIN || off > INT32_MAX)
@@ -271,6 +379,8 @@ CT_INTERNAL bool ct_cap_plan(struct ct_cap *c, struct ct_fdesc *f)
             f->needs_cs = true;
         if (pl[i].how == CT_HOW_EXPR || pl[i].how == CT_HOW_BLOCK || pl[i].extra)
             direct = false;
+        if (pl[i].how == CT_HOW_MEM || pl[i].how == CT_HOW_REG)
+            f->vregs |= (uint32_t)1 << pl[i].reg;
         len += pl[i].how == CT_HOW_OUT ? 1u : 1u + pl[i].size;
     }
     f->plan = pl;

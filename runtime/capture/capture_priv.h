@@ -9,9 +9,16 @@
 #include "capture/capture.h"
 #include "record/thread.h"
 
+/* The instrumented function's registers at the enter (or exit) hook call,
+ * as hooks_entry.S / capture_entry.S save them: reg[] in DWARF numbering
+ * (xmm0-7: their low eightbytes), valid the mask of those saved. Without
+ * ct_enter_regs rax, rdx, rcx and r8 are missing (the hook entry used
+ * them). */
 struct ct_cregs {
-    uint64_t reg[16]; /* DWARF numbering: rbx, rbp, rsp, r12-r15 set, the rest 0 */
+    uint64_t reg[32];
+    uint64_t valid;
 };
+_Static_assert(sizeof(struct ct_cregs) == 264, "the layout hooks_entry.S and capture_entry.S fill");
 struct ct_retregs {
     uint64_t rax, rdx;
     uint8_t xmm0[16], xmm1[16];
@@ -77,7 +84,7 @@ ct_put_direct(const struct ct_thread *t, const struct ct_fdesc *d, const uint64_
 /* The values of d's parameters into buf (the general path: any plan,
  * DWARF expressions, strings). Returns the length. */
 CT_INTERNAL size_t ct_put_args(const struct ct_thread *t, const struct ct_fdesc *d,
-                               const uint64_t *reg, uint64_t sp, uint64_t cfa, uint64_t site,
+                               const struct ct_cregs *r, uint64_t sp, uint64_t cfa, uint64_t site,
                                uint8_t *buf);
 /* A return value's record into buf (the general path): fn, status, value
  * and what follows it; with rr NULL, fn and CT_VAL_UNWOUND. The length. */

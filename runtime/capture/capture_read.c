@@ -36,7 +36,8 @@ const uint64_t ct_size_mask[9] = {
 };
 
 struct ct_eval {
-    const uint64_t *reg; /* [16], struct ct_cregs */
+    const uint64_t *reg; /* [32], struct ct_cregs */
+    uint64_t valid;      /* which of them were saved */
     uint64_t cfa, fb;
     uint64_t stack_lo, stack_hi; /* the live part of this thread's stack: read directly */
     const struct ct_csite *cs; /* the caller's constants for this call, or NULL */
@@ -81,9 +82,10 @@ CT_NOINST static bool ct_loc_quick(const struct ct_loc *loc, const struct ct_eva
         *st = CT_VAL_OUT;
     } else if (loc->n == 1 && o->atom == DW_OP_fbreg) {
         *st = ct_read_at(x, x->fb + o->a, out, size);
-    } else if (loc->n == 1 && o->atom >= DW_OP_reg0 && o->atom <= DW_OP_reg15 && size <= 8) {
-        memcpy(out, &x->reg[o->atom - DW_OP_reg0], size); /* in a callee-saved register */
-        *st = CT_VAL_OK;
+    } else if (loc->n == 1 && o->atom >= DW_OP_reg0 && o->atom <= DW_OP_reg31 && size <= 8) {
+        unsigned r = o->atom - DW_OP_reg0; /* in a register the hook saved */
+        memcpy(out, &x->reg[r], size);
+        *st = (x->valid >> r) & 1 ? CT_VAL_OK : CT_VAL_OUT;
     } else if (o->atom == CT_OP_ENTRY_REG) { /* the value the caller passed, if a constant */
         *st = CT_VAL_OUT;
         for (unsigned k = 0; x->cs && k < x->cs->n; k++)
@@ -190,6 +192,11 @@ CT_NOINST static int ct_op_step(struct ct_expr *e, const struct ct_op *o, const 
     uint8_t a = o->atom;
     uint64_t t;
     bool ok = true;
+    int r = a >= DW_OP_breg0 && a <= DW_OP_breg31 ? a - DW_OP_breg0
+            : a >= DW_OP_reg0 && a <= DW_OP_reg31 ? a - DW_OP_reg0
+            : a == DW_OP_regx || a == DW_OP_bregx ? (int)(o->a & (CT_DW_NREGS - 1)) : -1;
+    if (r >= 0 && !((x->valid >> r) & 1))
+        return CT_VAL_OUT; /* a register the hook entry could not save */
     if (a >= DW_OP_lit0 && a <= DW_OP_lit31) {
         ok = ct_push(e, (uint64_t)(a - DW_OP_lit0));
     } else if (a >= DW_OP_breg0 && a <= DW_OP_breg31) {
@@ -199,8 +206,8 @@ CT_NOINST static int ct_op_step(struct ct_expr *e, const struct ct_op *o, const 
         e->value = x->reg[a - DW_OP_reg0];
     } else {
         switch (a) {
-        case DW_OP_regx: e->kind = K_REG; e->value = x->reg[o->a & (CT_DW_NGPRS - 1)]; break;
-        case DW_OP_bregx: ok = ct_push(e, x->reg[o->a & (CT_DW_NGPRS - 1)] + o->b); break;
+        case DW_OP_regx: e->kind = K_REG; e->value = x->reg[r]; break;
+        case DW_OP_bregx: ok = ct_push(e, x->reg[r] + o->b); break;
         case DW_OP_fbreg: ok = ct_push(e, x->fb + o->a); break;
         case DW_OP_call_frame_cfa: ok = ct_push(e, x->cfa); break;
         case DW_OP_const1u: case DW_OP_const1s: case DW_OP_const2u: case DW_OP_const2s:
@@ -338,9 +345,10 @@ CT_NOINST static size_t ct_put_param(uint8_t *out, const struct ct_param *p, con
 /* The values of d's parameters into buf: each by its plan, a stack slot or
  * a register read directly, anything else through ct_loc_read. cfa: the
  * frame's, by d's rule. Returns the length. */
-size_t ct_put_args(const struct ct_thread *t, const struct ct_fdesc *d, const uint64_t *reg,
+size_t ct_put_args(const struct ct_thread *t, const struct ct_fdesc *d, const struct ct_cregs *r,
                    uint64_t sp, uint64_t cfa, uint64_t site, uint8_t *buf)
 {
+    const uint64_t *reg = r->reg;
     /* the live part of this thread's stack, read without a probe: from the
      * hook's stack pointer to the top */
     uint64_t hi = sp >= t->stack_lo && sp < t->stack_hi ? t->stack_hi : sp;
@@ -352,7 +360,8 @@ size_t ct_put_args(const struct ct_thread *t, const struct ct_fdesc *d, const ui
         size_t need = p->how == CT_HOW_EXPR || p->how == CT_HOW_BLOCK || p->extra
                           ? CT_ONE_VALUE_MAX + 8
                           : 9;
-        if (p->how == CT_HOW_OUT || len + need + (d->nparams - i - 1u) > CT_VALUES_MAX) {
+        if (p->how == CT_HOW_OUT || len + need + (d->nparams - i - 1u) > CT_VALUES_MAX ||
+            (p->how != CT_HOW_EXPR && !((r->valid >> p->reg) & 1))) {
             buf[len++] = CT_VAL_OUT;
             continue;
         }
@@ -384,6 +393,7 @@ size_t ct_put_args(const struct ct_thread *t, const struct ct_fdesc *d, const ui
         } else {
             if (!x.reg) {
                 x.reg = reg;
+                x.valid = r->valid;
                 x.cfa = cfa;
                 x.fb = d->fb == CT_FB_CFA ? cfa : d->fb == CT_FB_REG ? reg[d->fb_reg] : 0;
                 x.stack_lo = sp;

@@ -18,6 +18,7 @@
 _Static_assert(offsetof(struct ct_fdesc, fn) == 0, "descriptors are keyed by their first field");
 _Static_assert(offsetof(struct ct_csite, ret_pc) == 0, "call sites are keyed by their first field");
 _Static_assert(offsetof(struct ct_xsite, ret_pc) == 0, "exit sites are keyed by their first field");
+_Static_assert(offsetof(struct ct_isite, hook_pc) == 0, "inlined hook calls are keyed by their first field");
 
 CT_NOINST static inline uint64_t ct_key_of(const void *rec)
 {
@@ -76,8 +77,15 @@ CT_INTERNAL const struct ct_xsite *ct_ftab_exit(const struct ct_ftab *tab, uint6
     return ct_keyed_find(&tab->exits, ret_pc);
 }
 
+CT_INTERNAL const struct ct_fdesc *ct_ftab_inline(const struct ct_ftab *tab, uint64_t hook_pc, uint64_t fn)
+{
+    const struct ct_isite *s = ct_keyed_find(&tab->inl, hook_pc);
+    return s && s->d->fn == fn ? s->d : NULL;
+}
+
 CT_INTERNAL void ct_ftab_free(struct ct_ftab *tab)
 {
+    free(tab->inl.slots);
     free(tab->fns.slots);
     free(tab->sites.slots);
     free(tab->exits.slots);

@@ -13,6 +13,7 @@
  * flagged OG (Og only) or ANY (every level) with the reason next to them. At O2
  * "optimized_out" is allowed anywhere; the test prints how much was available:
  *   args available: X/Y, return values available: A/B
+ * and CT_ARGS_MIN, when set, is the fewest arguments that must be available.
  *
  * The values are compared on the raw text of the trace, not on cJSON's doubles:
  * a small reader below keeps every value's text, so 64-bit integers are compared
@@ -987,6 +988,11 @@ static void capture_on_values_exact(void **state)
     free(text);
     if (g_pretty.failures)
         fail_msg("%u failures (listed above)", g_pretty.failures);
+    /* CT_ARGS_MIN: the fewest arguments that must be available (a level
+     * that allows any to be missing still has a floor) */
+    const char *min = getenv("CT_ARGS_MIN");
+    if (min && g_pretty.args_ok < strtoul(min, NULL, 10))
+        fail_msg("%u arguments available, fewer than %s", g_pretty.args_ok, min);
 }
 
 static void compact_trace_has_exact_text(void **state)

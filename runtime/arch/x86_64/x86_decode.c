@@ -47,7 +47,9 @@ static const struct form one_byte[256] = {
     [0x74 ... 0x75] = {CT_X86_JCC, F_IMM8},
     [0x81] = {CT_X86_ALU_IMM, F_MODRM | F_IMM32},
     [0x83] = {CT_X86_ALU_IMM, F_MODRM | F_IMM8},
+    [0x88] = {CT_X86_MOV8, F_MODRM},
     [0x89] = {CT_X86_MOV, F_MODRM},
+    [0x8a] = {CT_X86_MOV8, F_MODRM},
     [0x8b] = {CT_X86_MOV, F_MODRM},
     [0x8d] = {CT_X86_LEA, F_MODRM},
     [0x90] = {CT_X86_NOP, 0},
@@ -61,6 +63,7 @@ static const struct form one_byte[256] = {
 
 static const struct form two_byte[256] = {
     [0x10] = {CT_X86_SSE_LOAD, F_MODRM},
+    [0x11] = {CT_X86_SSE_STORE, F_MODRM},
     [0x1e] = {CT_X86_ENDBR, F_ENDBR},
     [0x1f] = {CT_X86_NOP_RM, F_MODRM},
     [0x6e] = {CT_X86_MOVD, F_MODRM},

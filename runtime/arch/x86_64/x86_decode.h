@@ -37,6 +37,8 @@ enum ct_x86_kind {
     CT_X86_SUB,       /* 2b */
     CT_X86_SSE_LOAD,  /* 0f 10 (movss f3, movsd f2), 0f 7e (movq f3) */
     CT_X86_MOVD,      /* 66 0f 6e */
+    CT_X86_MOV8,      /* 88 (store form), 8a (load form): a byte */
+    CT_X86_SSE_STORE, /* 0f 11 (movss f3, movsd f2) */
     CT_X86_NKINDS
 };
 

@@ -17,6 +17,8 @@ enum {
     CT_DW_RAX = 0, CT_DW_RDX = 1, CT_DW_RCX = 2, CT_DW_RBX = 3, CT_DW_RSI = 4, CT_DW_RDI = 5,
     CT_DW_RBP = 6, CT_DW_RSP = 7, CT_DW_R8 = 8, CT_DW_R12 = 12, CT_DW_R15 = 15,
     CT_DW_NGPRS = 16, /* rax..r15: 0..15 */
+    CT_DW_XMM0 = 17, CT_DW_XMM7 = 24, /* xmm0..xmm7: 17..24 */
+    CT_DW_NREGS = 32, /* struct ct_cregs holds 0..31 (16 and 25..31 never valid) */
 };
 
 /* The DWARF number of an encoded register (0-15). */
@@ -31,6 +33,14 @@ CT_NOINST static inline uint8_t ct_x86_dwarf_reg(unsigned enc)
 CT_NOINST static inline bool ct_dw_reg_kept(uint64_t r)
 {
     return r == CT_DW_RBX || r == CT_DW_RBP || r == CT_DW_RSP || (r >= CT_DW_R12 && r <= CT_DW_R15);
+}
+
+/* True for the DWARF registers the enter hook can save as the instrumented
+ * function had them at the hook call: the general-purpose ones and
+ * xmm0-xmm7 (struct ct_cregs). */
+CT_NOINST static inline bool ct_dw_reg_saved(uint64_t r)
+{
+    return r < CT_DW_NGPRS || (r >= CT_DW_XMM0 && r <= CT_DW_XMM7);
 }
 
 #endif
