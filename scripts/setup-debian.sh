@@ -51,10 +51,15 @@ fi
 
 # tests/capture/oracle/zlib.sh fetches a real program's source with
 # `apt-get source`: a deb-src line for the mirror the deb lines use.
-if ! grep -rqs '^Types: deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/ &&
-   [ -f /etc/apt/sources.list.d/debian.sources ]; then
-  sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources |
-    "${as_root[@]}" tee /etc/apt/sources.list.d/debian-src.sources >/dev/null
+# Both formats: deb822 (debian.sources, Debian 12) and one-line sources.list.
+if ! grep -rqs '^Types: deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+    sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources |
+      "${as_root[@]}" tee /etc/apt/sources.list.d/debian-src.sources >/dev/null
+  elif grep -qs '^deb ' /etc/apt/sources.list; then
+    sed -n 's/^deb /deb-src /p' /etc/apt/sources.list |
+      "${as_root[@]}" tee /etc/apt/sources.list.d/debian-src.list >/dev/null
+  fi
 fi
 "${as_root[@]}" apt-get update
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
