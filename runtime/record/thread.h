@@ -62,7 +62,8 @@ struct ct_thread {
     _Alignas(64) _Atomic uint32_t seq; /* buffers handed off = index of the current one */
     _Atomic uint32_t done;             /* buffers the writer has written (<= seq) */
     _Atomic uint32_t lens[CT_RING];    /* records in handed-off buffer i, at i % CT_RING */
-    _Atomic uint32_t gen;              /* seqlock: odd while the owner switches or reuses a buffer */
+    _Atomic uint32_t gen;              /* seqlock: odd while the owner switches or reuses a buffer,
+                                        * or the writer gives an exited thread's ring back */
     struct ct_event *ring;             /* CT_RING * cap records */
     uint32_t serial;
     pid_t tid;
