@@ -130,8 +130,9 @@ CT_INTERNAL void ct_args_enter_c(void *fn, void *site, uint64_t gate, uint64_t s
     if (d && d->hook_pc != hpc && (di = ct_ftab_inline(&ct_capture_tab, hpc, (uint64_t)(uintptr_t)fn)))
         d = di; /* called from an inlined instance */
     struct ct_shadow *sh = ct_sh;
-    if (CT_LIKELY(t && t->gate_seen == gate && !t->busy && d && sh && d->hook_pc == hpc &&
-                  d->cfa_reg >= 0)) {
+    /* an exception in flight: the hooks' own path (hooks.c) */
+    if (CT_LIKELY(t && t->gate_seen == gate && !(t->busy | *t->eh_uncaught) && d && sh &&
+                  d->hook_pc == hpc && d->cfa_reg >= 0)) {
         ct_busy_set(&t->busy);
         uint32_t dep = t->depth, n = atomic_load_explicit(&t->count, memory_order_relaxed);
         /* frames are known by their CFA (record/cfa.h): here DWARF's own */
@@ -203,7 +204,9 @@ CT_INTERNAL void ct_args_exit_c(void *fn, void *site, uint64_t gate, uint64_t sp
         const struct ct_fdesc *d = xs->d;
         ct_busy_set(&t->busy);
         uint32_t dep = t->depth, c = atomic_load_explicit(&t->count, memory_order_relaxed);
-        if (CT_LIKELY(ct_exit_fits(t, dep, (uint64_t)(uintptr_t)fn) && c + 4 <= t->cap)) {
+        /* an exception in flight: the hooks' path tells whether it left the frame */
+        if (CT_LIKELY(ct_exit_fits(t, dep, (uint64_t)(uintptr_t)fn) && c + 4 <= t->cap &&
+                      !*t->eh_uncaught)) {
             t->depth = dep - 1;
             uint64_t ticks = ct_hook_tsc ? __rdtsc() : ct_clock_ticks();
             uint64_t v = 0;
@@ -214,7 +217,7 @@ CT_INTERNAL void ct_args_exit_c(void *fn, void *site, uint64_t gate, uint64_t sp
             return;
         }
         ct_busy_leave(&t->busy);
-        /* a full buffer, frames left by longjmp: the hooks' own path */
+        /* a full buffer, frames left by longjmp, exceptions: the hooks' own path */
         if (!(t = ct_hook_hold(fn, site, gate, CT_EV_EXIT, sp)))
             return;
         uint64_t v = 0, w[5];

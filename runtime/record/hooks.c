@@ -15,6 +15,7 @@
  * since it names every layer's sets. */
 #include <errno.h>
 #include <pthread.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "base/busy.h"
@@ -47,6 +48,8 @@ struct ct_thread *ct_sync(uint64_t gate)
         ct_busy_set(&t->busy);
         ct_thread_put_ext(t, ct_clock_ticks(), CT_EXT_REGION, CT_GATE_EPOCH(gate), NULL, 0);
         t->depth = 0;
+        t->eh_level = 0; /* what is in flight was thrown before this region */
+        t->eh_uncaught = t->eh_count;
         t->flt_inside = t->flt_skip = 0;
         t->gate_seen = gate;
         ct_busy_leave(&t->busy);
@@ -95,6 +98,42 @@ CT_NOINST static bool ct_unwind_stale(struct ct_thread *t, unsigned kind, uint64
     return true;
 }
 
+/* C++ exceptions. A frame an exception passes through is left by its
+ * cleanup (a landing pad) calling the exit hook, like a return; the C++
+ * runtime's count of exceptions thrown and not yet caught tells them apart
+ * (every event takes the slow path while it is not 0): an exit is an
+ * exception's when the frame was open at the throw of the innermost one in
+ * flight. Calls a cleanup makes (destructors, what they call) are entered
+ * after that throw and return normally. Costs the fast path two loads and
+ * an or (eh_uncaught in thread.h). Syncs t's view of the exceptions in
+ * flight, before the event at t->depth; returns how many there are (at most
+ * CT_EH_LEVELS told apart). */
+CT_NOINST static unsigned ct_eh_sync(struct ct_thread *t)
+{
+    static const unsigned one = 1;
+    unsigned u = *t->eh_count;
+    if (u > CT_EH_LEVELS)
+        u = CT_EH_LEVELS;
+    while (t->eh_level < u) /* thrown since the last event: what is open was open at the throw */
+        t->eh_open[t->eh_level++] = t->depth;
+    t->eh_level = u; /* caught ones are gone */
+    /* until this path has seen them all caught: a catch, then a throw with
+     * no event between, is a new exception */
+    t->eh_uncaught = u ? &one : t->eh_count;
+    return u;
+}
+
+/* Records that the exit just recorded (of fn at ticks) was an exception's:
+ * the same mark the capturing hooks give a call an exception unwound, a
+ * return value record whose status byte says so (stream/event.h). */
+CT_NOINST static void ct_eh_mark_exit(struct ct_thread *t, uint64_t ticks, uint64_t fn)
+{
+    uint8_t p[sizeof(fn) + 1];
+    memcpy(p, &fn, sizeof(fn));
+    p[sizeof(fn)] = CT_RETVAL_UNWOUND;
+    ct_thread_put_ext(t, ticks, CT_EXT_RETVAL, sizeof(p), p, sizeof(p));
+}
+
 /* Takes the calling thread for the slow path: registered, synced to the
  * gate, busy. NULL when it is not traced or the runtime is interrupted. */
 CT_NOINST static struct ct_thread *ct_slow_take(uint64_t gate)
@@ -120,8 +159,13 @@ CT_NOINST static bool ct_slow_event(struct ct_thread *t, void *fn, void *site, u
 {
     if (kind == CT_EV_ENTER) /* frames are known by their CFA (cfa.h) */
         sp = ct_cfa(t, sp, hpc, (uint64_t)(uintptr_t)site);
+    unsigned eh = *t->eh_uncaught ? ct_eh_sync(t) : 0;
     bool record = ct_unwind_stale(t, kind, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)site,
                                   sp, hpc);
+    bool unwound = false;
+    for (unsigned i = 0; i < eh; i++) /* frames a longjmp abandoned are no exception's */
+        if (t->eh_open[i] > t->depth)
+            t->eh_open[i] = t->depth;
     if (kind == CT_EV_ENTER) {
         uint32_t d = t->depth++;
         if (d >= ct_max_depth) {
@@ -133,6 +177,10 @@ CT_NOINST static bool ct_slow_event(struct ct_thread *t, void *fn, void *site, u
         }
     } else if (record && t->depth > 0) {
         record = --t->depth < ct_max_depth;
+        if (eh && t->depth < t->eh_open[eh - 1]) { /* open at the throw: unwound by it */
+            unwound = record;
+            t->eh_open[eh - 1] = t->depth;
+        }
     } else { /* returning from a frame entered before recording */
         record = false;
     }
@@ -142,7 +190,10 @@ CT_NOINST static bool ct_slow_event(struct ct_thread *t, void *fn, void *site, u
             ct_thread_spill(t);
             n = atomic_load_explicit(&t->count, memory_order_relaxed); /* 1 after a drop */
         }
-        ct_put(t, n, CT_EV_WORD(ct_clock_ticks(), kind), fn);
+        uint64_t ticks = ct_clock_ticks();
+        ct_put(t, n, CT_EV_WORD(ticks, kind), fn);
+        if (unwound)
+            ct_eh_mark_exit(t, ticks, (uint64_t)(uintptr_t)fn);
     }
     return record;
 }

@@ -47,7 +47,8 @@ ct_record(void *fn, void *site, uint64_t gate, unsigned kind, bool tsc, uint64_t
     /* the hook call's return address, in the instrumented function */
     uint64_t hpc = ((const uint64_t *)(uintptr_t)sp)[-1];
     struct ct_thread *t = ct_self;
-    if (CT_UNLIKELY(!t || t->gate_seen != gate || t->busy)) {
+    /* a C++ exception in flight also takes the slow path (hooks.c) */
+    if (CT_UNLIKELY(!t || t->gate_seen != gate || (t->busy | *t->eh_uncaught))) {
         if (hold)
             return ct_slow_hold(fn, site, gate, kind, sp, hpc);
         ct_slow(fn, site, gate, kind, sp, hpc);

@@ -37,6 +37,15 @@ static pthread_mutex_t ct_name_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool ct_thread_key_ok;
 
 #define CT_PAGE 4096u
+
+/* The C++ runtime's per-thread exception state (Itanium C++ ABI, libstdc++
+ * and libc++ alike): a weak reference, NULL in a program without it. */
+struct ct_cxa_eh_globals {
+    void *caught;
+    unsigned uncaught;
+};
+extern struct ct_cxa_eh_globals *__cxa_get_globals(void) __attribute__((weak));
+static const unsigned ct_no_exceptions;
 _Static_assert(sizeof(struct ct_thread) <= CT_PAGE, "thread state fits its page");
 
 /* TLS destructor: the thread is leaving. Everything it recorded is handed to
@@ -190,6 +199,9 @@ struct ct_thread *ct_thread_register(void)
     t->serial = slot;
     t->tid = (pid_t)gettid();
     t->map_bytes = bytes;
+    /* a TLS address of the C++ runtime: no allocation, valid for the thread's life */
+    t->eh_count = __cxa_get_globals ? &__cxa_get_globals()->uncaught : &ct_no_exceptions;
+    t->eh_uncaught = t->eh_count;
     ct_thread_refresh_name(t);
     ct_thread_altstack();
     if (ct_thread_key_ok)

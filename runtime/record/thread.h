@@ -20,6 +20,7 @@
 #define CT_MAX_THREADS 4096u
 #define CT_THREAD_NAME_MAX 64u
 #define CT_RING 4u /* buffers per thread: the per-thread budget is CT_RING x cap x 16 bytes */
+#define CT_EH_LEVELS 8u /* nested C++ exceptions in flight told apart (hooks.c) */
 
 /* An open call: the instrumented function's stack pointer at its enter hook
  * call, that call's return address, the call site the hook was given (the
@@ -41,6 +42,11 @@ struct ct_thread {
     uint32_t depth;            /* recorded call depth */
     uint32_t busy;             /* re-entrancy guard: inside the runtime */
     uint64_t gate_seen;        /* the gate value this thread last synced to */
+    /* not 0 while C++ exceptions are in flight on this thread, or the slow
+     * path has not seen them all caught yet: every event then takes the slow
+     * path, which tells the exits an exception causes (hooks.c). eh_count,
+     * or a constant 1 of hooks.c's while eh_level is not 0 */
+    const unsigned *eh_uncaught;
     uint64_t dropped_depth;    /* calls deeper than CALLTRACE_MAX_DEPTH */
     uint64_t dropped_reentrant;/* events from a signal handler interrupting the hook */
     /* CALLTRACE_FILTER (hooks.c, filtered hook sets only) */
@@ -56,7 +62,8 @@ struct ct_thread {
     _Alignas(64) _Atomic uint32_t seq; /* buffers handed off = index of the current one */
     _Atomic uint32_t done;             /* buffers the writer has written (<= seq) */
     _Atomic uint32_t lens[CT_RING];    /* records in handed-off buffer i, at i % CT_RING */
-    _Atomic uint32_t gen;              /* seqlock: odd while the owner switches or reuses a buffer */
+    _Atomic uint32_t gen;              /* seqlock: odd while the owner switches or reuses a buffer,
+                                        * or the writer gives an exited thread's ring back */
     struct ct_event *ring;             /* CT_RING * cap records */
     uint32_t serial;
     pid_t tid;
@@ -66,6 +73,15 @@ struct ct_thread {
     uint64_t dropped_buffer;   /* records lost: full ring under the drop policy, or I/O */
     size_t map_bytes;
     char name[CT_THREAD_NAME_MAX];
+    /* exceptions in flight as the slow path last saw them (hooks.c):
+     * eh_open[i], the recorded depth when the (i+1)-th was first seen, less
+     * the frames it has unwound since: the frames below it were open at
+     * its throw */
+    uint32_t eh_level;
+    uint32_t eh_open[CT_EH_LEVELS];
+    /* the C++ runtime's count of this thread's exceptions thrown and not yet
+     * caught; a constant 0 without a C++ runtime */
+    const unsigned *eh_count;
 };
 
 /* The registry: ct_threads[0 .. ct_thread_count) (NULL until published;

@@ -50,8 +50,14 @@ CT_NOINST static unsigned ct_writer_pass(uint8_t **scratch, uint32_t *scratch_ca
         }
         if (exited && atomic_load_explicit(&t->done, memory_order_acquire) == s &&
             atomic_load_explicit(&t->count, memory_order_acquire) == 0) {
-            /* everything it recorded is on disk: give its memory back */
+            /* everything it recorded is on disk: give its memory back. The
+             * pages read as zeros after: a snapshot (flush) still copying the
+             * buffer just written must see the seqlock move and copy again
+             * (it then finds nothing left in memory), or it keeps zeros,
+             * records of function 0 (the owner is gone: gen is ours now) */
+            atomic_fetch_add_explicit(&t->gen, 1, memory_order_seq_cst);
             madvise(t->ring, (size_t)CT_RING * t->cap * sizeof(struct ct_event), MADV_DONTNEED);
+            atomic_fetch_add_explicit(&t->gen, 1, memory_order_seq_cst);
             t->released = true;
         }
     }

@@ -4,7 +4,9 @@
  * One pass over every compilation unit of .debug_info collects each
  * DW_TAG_subprogram that has code (DW_AT_low_pc/DW_AT_high_pc, or
  * DW_AT_ranges), wherever it is nested: namespaces, classes, structures,
- * lexical blocks, other functions. For each, the name, declaration file and
+ * lexical blocks, other functions (also those without code: the methods of
+ * a local class of an inline-only function sit below its abstract
+ * instance). For each, the name, declaration file and
  * line are found by following DW_AT_specification / DW_AT_abstract_origin
  * (an out-of-line member definition or an out-of-line copy of an inline
  * function carries only some of them itself).
@@ -92,7 +94,11 @@ CT_NOINST static void visit(struct ct_dw *d, Dwarf_Die die, Dwarf_Off off, unsig
     }
     switch (tag) {
     case DW_TAG_subprogram:
-        if (subprogram(d, die, off))
+        /* A function's local classes are its children, and so are the
+         * out-of-line methods of those: also below a function without code
+         * of its own (an abstract, inline-only instance). A declaration
+         * holds only parameters. */
+        if (subprogram(d, die, off) || !ct_dwalk_has(&d->w, die, DW_AT_declaration))
             walk(d, die, depth + 1);
         break;
     case DW_TAG_class_type:
