@@ -76,6 +76,11 @@ CT_NOINST static void ct_exec_flush(void)
         ct_output_write(false);
 }
 
+CT_NOINST static void ct_exit_final(void)
+{
+    ct_runtime_finalize();
+}
+
 CT_NOINST static void ct_on_quick_exit(void)
 {
     ct_runtime_finalize();
@@ -136,7 +141,7 @@ int ct_runtime_init(void)
     }
     atomic_store(&ct_gate, ct_cfg.start ? CT_GATE(1, ct_hook_rec) : CT_GATE(0, ct_hook_stopped));
     atomic_store(&ct_state, CT_READY);
-    if (ct_cfg.syscalls && ct_sc_init(ct_cfg.syscalls, ct_exec_flush))
+    if (ct_cfg.syscalls && ct_sc_init(ct_cfg.syscalls, ct_exec_flush, ct_exit_final))
         ct_debug("CALLTRACE_SYSCALLS=%s: system calls are recorded", ct_cfg.syscalls);
     return 0;
 }

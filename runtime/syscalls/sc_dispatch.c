@@ -67,9 +67,8 @@ CT_NOINST static struct ct_thread *ct_sc_recorder(unsigned nr)
     uint64_t g = atomic_load_explicit(&ct_gate, memory_order_relaxed);
     if (!CT_HOOK_RECORDING(CT_GATE_HOOK(g)) || t->gate_seen != g)
         return NULL;
-    if (t->busy) { /* a handler interrupted the runtime on this thread */
+    if (t->busy) { /* the runtime's own (a thread leaving), or a handler interrupting it */
         atomic_fetch_add_explicit(&ct_sc_skipped, 1, memory_order_relaxed);
-        CT_OWNER_INC(t->dropped_reentrant);
         return NULL;
     }
     return t;
@@ -109,12 +108,13 @@ CT_NOINST static void ct_sc_handler(int sig, siginfo_t *si, void *ucv)
     errno = saved;
 }
 
-bool ct_sc_init(const char *spec, void (*on_exec)(void))
+bool ct_sc_init(const char *spec, void (*on_exec)(void), void (*on_exit)(void))
 {
     if (!ct_sc_select(spec, &ct_sc_want))
         return false;
     ct_sc.pid = ct_sud_syscall6(SYS_getpid, 0, 0, 0, 0, 0, 0);
     ct_sc.on_exec = on_exec;
+    ct_sc.on_exit = on_exit;
     /* a probe on this thread: a kernel without dispatch says EINVAL */
     ct_sud_hold();
     long r = ct_sc_thread_on();

@@ -18,8 +18,8 @@
 
 /* spec: CALLTRACE_SYSCALLS. on_exec: called (on the execing thread,
  * dispatch held) before an execve that may replace the process: writes the
- * trace so far. Returns true when system calls are being recorded. */
-CT_INTERNAL bool ct_sc_init(const char *spec, void (*on_exec)(void));
+ * trace so far; on_exit: before exit_group, writes the final trace. Returns true when system calls are being recorded. */
+CT_INTERNAL bool ct_sc_init(const char *spec, void (*on_exec)(void), void (*on_exit)(void));
 /* Recording system calls at all (after ct_sc_init). */
 CT_INTERNAL bool ct_sc_enabled(void);
 /* System calls performed but not recorded because the runtime was busy on

@@ -32,6 +32,7 @@ struct ct_sc_state {
     bool active;
     long pid;                  /* this process (a fork child updates it) */
     void (*on_exec)(void);     /* writes the trace before an exec */
+    void (*on_exit)(void);     /* writes the final trace before exit_group */
     struct ct_ksigaction prog; /* the program's own SIGSYS disposition */
 };
 extern struct ct_sc_state ct_sc;

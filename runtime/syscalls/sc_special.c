@@ -59,11 +59,12 @@ CT_NOINST static long ct_sc_sigaction(long *a)
     return ct_sud_syscall6(SYS_rt_sigaction, a[0], a[1], a[2], a[3], 0, 0);
 }
 
-/* Puts the program's resume address on top of a child's new stack, for
- * ct_sud_clone_new's child to return to. */
-CT_NOINST static bool ct_sc_push_pc(uint64_t top, uint64_t pc)
+/* Puts the program's rdi and resume address on top of a child's new
+ * stack, for ct_sud_clone_new's child to take. */
+CT_NOINST static bool ct_sc_push_pc(uint64_t top, uint64_t rdi, uint64_t pc)
 {
-    return ct_sc_copy((void *)(uintptr_t)(top - 8), &pc, 8, true);
+    uint64_t two[2] = {rdi, pc};
+    return ct_sc_copy((void *)(uintptr_t)(top - 16), two, 16, true);
 }
 
 /* fork, vfork, clone, clone3: made with the program's own registers; a
@@ -76,19 +77,19 @@ CT_NOINST static long ct_sc_clone(greg_t *g, long nr, long *a, struct ct_sc_buf 
                       (uint64_t)a[4], (uint64_t)a[5], (uint64_t)g[REG_RBX], (uint64_t)g[REG_RBP],
                       (uint64_t)g[REG_R12], (uint64_t)g[REG_R13], (uint64_t)g[REG_R14],
                       (uint64_t)g[REG_R15]};
-    uint64_t sp = (uint64_t)g[REG_RSP], pc = (uint64_t)g[REG_RIP];
+    uint64_t sp = (uint64_t)g[REG_RSP], pc = (uint64_t)g[REG_RIP], rdi = (uint64_t)g[REG_RDI];
     uint64_t ca[CT_CLONE_ARGS_MAX / 8]; /* flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, ... */
     bool fresh = false;
     if (nr == SYS_vfork) {
         r[0] = SYS_clone;
         r[1] = CLONE_VM | CLONE_VFORK | SIGCHLD;
-        r[2] = sp - 8;
-        if (!(fresh = ct_sc_push_pc(sp, pc)))
+        r[2] = sp - 16;
+        if (!(fresh = ct_sc_push_pc(sp, rdi, pc)))
             return -EFAULT;
     } else if (nr == SYS_clone && (a[1] || (a[0] & CLONE_VM))) {
         uint64_t top = a[1] ? (uint64_t)a[1] : sp;
-        r[2] = top - 8;
-        if (!(fresh = ct_sc_push_pc(top, pc)))
+        r[2] = top - 16;
+        if (!(fresh = ct_sc_push_pc(top, rdi, pc)))
             return -EFAULT; /* the new stack cannot be written */
     } else if (nr == SYS_clone3) {
         size_t size = (size_t)a[1];
@@ -97,9 +98,9 @@ CT_NOINST static long ct_sc_clone(greg_t *g, long nr, long *a, struct ct_sc_buf 
         if (ca[5] || (ca[0] & CLONE_VM)) {
             uint64_t top = ca[5] ? ca[5] + ca[6] : sp;
             if (!ca[5])
-                ca[5] = sp - 16, ca[6] = 16;
-            ca[6] -= 8;
-            if (!(fresh = ct_sc_push_pc(top, pc)))
+                ca[5] = sp - 32, ca[6] = 32;
+            ca[6] -= 16;
+            if (!(fresh = ct_sc_push_pc(top, rdi, pc)))
                 return -EFAULT;
         }
         r[1] = (uint64_t)(uintptr_t)ca;
@@ -141,6 +142,11 @@ long ct_sc_perform(greg_t *g, long nr, long *a, struct ct_sc_buf *b)
             b->rec.flags &= (uint8_t)~CT_SC_NORET;
             b->skip = nr == SYS_exit || nr == SYS_exit_group;
         }
+        if (nr == SYS_exit_group && ct_sc.on_exit) {
+            ct_sud_hold(); /* a raw exit_group skips the destructors: the trace is written now */
+            ct_sc.on_exit();
+            ct_sud_release();
+        }
         if ((nr == SYS_execve || nr == SYS_execveat) && ct_sc.on_exec) {
             ct_sud_hold(); /* the trace is written before the process is replaced */
             ct_sc.on_exec();
@@ -156,6 +162,19 @@ long ct_sc_perform(greg_t *g, long nr, long *a, struct ct_sc_buf *b)
 void ct_sc_keep_program_sigsys(void)
 {
     ct_sud_syscall6(SYS_rt_sigaction, SIGSYS, 0, (long)(uintptr_t)&ct_sc.prog, 8, 0, 0);
+    /* handlers installed before us (calltrace's own crash handlers) lose
+     * SIGSYS from their masks too */
+    for (int sig = 1; sig < 65; sig++) {
+        struct ct_ksigaction act;
+        if (sig == SIGSYS || sig == SIGKILL || sig == SIGSTOP ||
+            ct_sud_syscall6(SYS_rt_sigaction, sig, 0, (long)(uintptr_t)&act, 8, 0, 0) != 0)
+            continue;
+        if (act.handler != (void *)SIG_DFL && act.handler != (void *)SIG_IGN &&
+            (act.mask & CT_SIGSYS_BIT)) {
+            act.mask &= ~CT_SIGSYS_BIT;
+            ct_sud_syscall6(SYS_rt_sigaction, sig, (long)(uintptr_t)&act, 0, 8, 0, 0);
+        }
+    }
 }
 
 void ct_sc_forward(int sig, siginfo_t *si, void *uc)

@@ -40,7 +40,8 @@ ct_sud_restorer:
  * with the program's registers: regs = rax (the number), rdi, rsi, rdx, r10,
  * r8, r9, rbx, rbp, r12, r13, r14, r15. The parent (and a child without a
  * stack of its own) returns here; in _new, a child on a new stack finds the
- * program's resume address on top of it and goes straight there. */
+ * program's rdi and resume address on top of it (glibc's vfork keeps its
+ * return address in rdi) and goes straight there. */
 .macro CT_CLONE_BODY
     push %rbx
     push %rbp
@@ -76,7 +77,8 @@ ct_sud_clone_new:
     CT_CLONE_BODY
     test %rax, %rax
     jnz 1f
-    ret /* the child, on its own stack: to the program */
+    pop %rdi /* the child, on its own stack: the program's rdi, then to the program */
+    ret
 1:
     pop %r15
     pop %r14
