@@ -57,6 +57,7 @@ void ct_sc_begin(struct ct_sc_buf *b, unsigned nr, const long *a)
     for (int i = 0; i < 6; i++)
         b->rec.args[i] = (uint64_t)a[i];
     b->used = 0;
+    b->skip = false;
     uint8_t which[2];
     unsigned k = ct_sc_string_args(nr, which);
     for (unsigned i = 0; i < k; i++) {

@@ -67,7 +67,7 @@ fork)
   run CALLTRACE_SYSCALLS=1 fork 0
   expect output "$(cat "$dir/stdout")" $'child\nchild status 7'
   child=$(ls "$dir"/t.*.json)
-  expect "child's trace" "$(jq -c '[.. | select(.function? == "child_work") | .children[0].function]' "$child")" '["say"]'
+  expect "child's trace" "$(jq -c '[.. | select(.function? == "child_work") | .children[0] | [.function, .children[0].syscall, .children[0].result]]' "$child")" '[["say","write",6]]'
   contains "parent" "$(tree "$out")" 'forked{clone='
   contains "parent" "$(tree "$out")" 'wait4='
   ;;
