@@ -102,6 +102,27 @@ exit)
   expect output "$(cat "$dir/stdout")" 'exiting'
   contains tree "$(tree "$out")" 'exits{say{write=8},exit_group=?}'
   ;;
+views)
+  run CALLTRACE_SYSCALLS=1 CALLTRACE_FORMAT=json,text,csv,summary,folded,chrome basic 0
+  base=${out%.json}
+  contains text "$(cat "$base.txt")" '[sys] openat(AT_FDCWD, "/nonexistent/calltrace", O_RDONLY|O_CLOEXEC, 0) = -1 ENOENT;'
+  contains text "$(cat "$base.txt")" '[sys] close(-1) = -1 EBADF;'
+  contains csv "$(cat "$base.csv")" ',syscall,openat,,,'
+  contains csv "$(cat "$base.csv")" '"AT_FDCWD, ""/nonexistent/calltrace"", O_RDONLY|O_CLOEXEC, 0",-1,ENOENT,'
+  expect "csv rows" "$(grep -c ',syscall,' "$base.csv")" 6
+  expect "csv calls" "$(grep -c ',call,' "$base.csv")" 7
+  sum=$(cat "$base.summary.txt")
+  contains summary "$sum" 'System calls, by total time (like strace -c):'
+  [[ $sum =~ [0-9.]+\ +2\ +1\ +[^$'\n']*openat ]] || fail "summary: openat row (2 calls, 1 error) missing"
+  [[ $sum =~ \ +2\ +[^$'\n']*openat\ +open_file ]] || fail "summary: open_file's openat row missing"
+  contains folded "$(cat "$base.folded")" ';main;basic;open_file;syscall:openat '
+  expect chrome "$(jq '[.traceEvents[] | select(.name == "syscall:openat")] | length' "$base.chrome.json")" 2
+  # CALLTRACE_SUMMARY=1: the same tables on stderr at exit
+  set +e
+  CALLTRACE_SYSCALLS=1 CALLTRACE_SUMMARY=1 CALLTRACE_OUTPUT="$out" "$prog" basic >/dev/null 2>"$dir/stderr"
+  set -e
+  contains stderr "$(cat "$dir/stderr")" 'System calls per function:'
+  ;;
 *) fail "unknown case" ;;
 esac
 echo "syscalls $case: ok"
