@@ -103,7 +103,7 @@ exit)
   contains tree "$(tree "$out")" 'exits{say{write=8},exit_group=?}'
   ;;
 views)
-  run CALLTRACE_SYSCALLS=1 CALLTRACE_FORMAT=json,text,csv,summary,folded,chrome basic 0
+  run CALLTRACE_SYSCALLS=1 CALLTRACE_FORMAT=json,text,csv,summary,folded,chrome,html basic 0
   base=${out%.json}
   contains text "$(cat "$base.txt")" '[sys] openat(AT_FDCWD, "/nonexistent/calltrace", O_RDONLY|O_CLOEXEC, 0) = -1 ENOENT;'
   contains text "$(cat "$base.txt")" '[sys] close(-1) = -1 EBADF;'
@@ -117,6 +117,7 @@ views)
   [[ $sum =~ \ +2\ +[^$'\n']*openat\ +open_file ]] || fail "summary: open_file's openat row missing"
   contains folded "$(cat "$base.folded")" ';main;basic;open_file;syscall:openat '
   expect chrome "$(jq '[.traceEvents[] | select(.name == "syscall:openat")] | length' "$base.chrome.json")" 2
+  contains html "$(cat "$base.html")" 'syscall:openat'
   # CALLTRACE_SUMMARY=1: the same tables on stderr at exit
   set +e
   CALLTRACE_SYSCALLS=1 CALLTRACE_SUMMARY=1 CALLTRACE_OUTPUT="$out" "$prog" basic >/dev/null 2>"$dir/stderr"
