@@ -116,9 +116,17 @@ CT_NOINST static long ct_sc_clone(greg_t *g, long nr, long *a, struct ct_sc_buf 
     return ret;
 }
 
+__thread uint64_t ct_sud_resume __attribute__((tls_model("initial-exec")));
+
 long ct_sc_perform(greg_t *g, long nr, long *a, struct ct_sc_buf *b)
 {
     switch (nr) {
+    case SYS_sigaltstack: /* made after the handler, off the alternate stack */
+        ct_sud_resume = (uint64_t)g[REG_RIP];
+        g[REG_RIP] = (greg_t)(uintptr_t)ct_sud_resume_stub;
+        if (b)
+            b->skip = true; /* its result is never seen here */
+        return nr;
     case SYS_clone:
     case SYS_clone3:
     case SYS_fork:

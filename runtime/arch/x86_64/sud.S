@@ -6,9 +6,9 @@
     .text
     .p2align 4
     .globl ct_sud_lo, ct_sud_hi, ct_sud_syscall6, ct_sud_restorer
-    .globl ct_sud_clone_same, ct_sud_clone_new
+    .globl ct_sud_clone_same, ct_sud_clone_new, ct_sud_resume_stub
     .hidden ct_sud_lo, ct_sud_hi, ct_sud_syscall6, ct_sud_restorer
-    .hidden ct_sud_clone_same, ct_sud_clone_new
+    .hidden ct_sud_clone_same, ct_sud_clone_new, ct_sud_resume_stub
 ct_sud_lo:
 
 /* long ct_sud_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6) */
@@ -88,6 +88,19 @@ ct_sud_clone_new:
     pop %rbx
     ret
     .size ct_sud_clone_new, .-ct_sud_clone_new
+
+/* A call that must not be made inside the SIGSYS handler (sigaltstack: the
+ * handler runs on the alternate stack, which cannot be changed from on it):
+ * the handler leaves the program's registers as they were and points the
+ * context here; the call is made after the handler returned, then the
+ * program resumes where ct_sud_resume (TLS) says. rcx and r11 are the
+ * system call's scratch registers anyway. */
+    .type ct_sud_resume_stub, @function
+ct_sud_resume_stub:
+    syscall
+    movq ct_sud_resume@gottpoff(%rip), %rcx
+    jmp *%fs:(%rcx)
+    .size ct_sud_resume_stub, .-ct_sud_resume_stub
 
 ct_sud_hi:
     .section .note.GNU-stack,"",@progbits
