@@ -25,6 +25,10 @@ extern __thread volatile uint8_t ct_sud_sel __attribute__((tls_model("initial-ex
 extern __thread bool ct_sud_on __attribute__((tls_model("initial-exec")));
 extern __thread uint32_t ct_sud_holds __attribute__((tls_model("initial-exec")));
 
+/* Where the allowed range's resume stub continues the program after a call
+ * made once the SIGSYS handler returned (syscalls/, arch/x86_64/sud.S). */
+extern __thread uint64_t ct_sud_resume __attribute__((tls_model("initial-exec")));
+
 /* Called at the end of each thread's registration (set by syscalls/ when
  * CALLTRACE_SYSCALLS is on; NULL otherwise). */
 extern void (*ct_sud_on_register)(void);

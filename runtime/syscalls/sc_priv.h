@@ -19,8 +19,6 @@ CT_INTERNAL void ct_sud_restorer(void);
 CT_INTERNAL long ct_sud_clone_same(const uint64_t regs[13]);
 CT_INTERNAL long ct_sud_clone_new(const uint64_t regs[13]);
 CT_INTERNAL void ct_sud_resume_stub(void);
-/* Where ct_sud_resume_stub continues the program (sc_special.c). */
-extern __thread uint64_t ct_sud_resume __attribute__((tls_model("initial-exec")));
 
 /* The kernel's struct sigaction (rt_sigaction with a sigsetsize of 8). */
 struct ct_ksigaction {

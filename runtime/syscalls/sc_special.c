@@ -116,8 +116,6 @@ CT_NOINST static long ct_sc_clone(greg_t *g, long nr, long *a, struct ct_sc_buf 
     return ret;
 }
 
-__thread uint64_t ct_sud_resume __attribute__((tls_model("initial-exec")));
-
 long ct_sc_perform(greg_t *g, long nr, long *a, struct ct_sc_buf *b)
 {
     switch (nr) {
