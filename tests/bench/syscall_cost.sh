@@ -4,7 +4,7 @@
 # usage: tests/bench/syscall_cost.sh BUILD_DIR [CALLS]
 set -euo pipefail
 build=${1:-build}
-n=${2:-200000}
+n=${2:-20000}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 here=$(cd "$(dirname "$0")" && pwd)
