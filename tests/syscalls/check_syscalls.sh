@@ -64,7 +64,10 @@ threads)
   contains "main thread" "$(tree "$out")" 'clone3='
   ;;
 fork)
-  run CALLTRACE_SYSCALLS=1 fork 0
+  # LeakSanitizer's exit check stops the world with a ptrace tracer thread;
+  # in a forked child with dispatch on it never finishes (a known limit,
+  # README): leaks are not checked in this case under ASan
+  run ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 CALLTRACE_SYSCALLS=1 fork 0
   expect output "$(cat "$dir/stdout")" $'child\nchild status 7'
   child=$(ls "$dir"/t.*.json)
   expect "child's trace" "$(jq -c '[.. | select(.function? == "child_work") | .children[0] | [.function, .children[0].syscall, .children[0].result]]' "$child")" '[["say","write",6]]'
@@ -82,7 +85,8 @@ eintr)
   contains tree "$(tree "$out")" 'read_some{on_alarm{say{write=6}},read=-1 EINTR}'
   ;;
 restart)
-  run CALLTRACE_SYSCALLS=1 restart 0
+  # it forks the signal's sender: no leak check under ASan (see fork)
+  run ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 CALLTRACE_SYSCALLS=1 restart 0
   expect output "$(cat "$dir/stdout")" $'usr1\nread 1 x'
   contains tree "$(tree "$out")" 'read_some{on_usr1{say{write=5}},read=1}'
   ;;
