@@ -128,6 +128,11 @@ views)
   set -e
   contains stderr "$(cat "$dir/stderr")" 'System calls per function:'
   ;;
+seccomp)
+  run CALLTRACE_SYSCALLS=1 seccomp 0
+  expect output "$(cat "$dir/stdout")" 'getppid -1 EPERM'
+  contains tree "$(tree "$out")" 'filtered_call{getppid=-1 EPERM}'
+  ;;
 *) fail "unknown case" ;;
 esac
 echo "syscalls $case: ok"

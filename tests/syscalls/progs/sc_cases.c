@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -160,6 +164,26 @@ static int exits(void)
     return 1;
 }
 
+/* A seccomp filter of the program's own: getppid fails with EPERM. */
+static long filtered_call(void) { return syscall(SYS_getppid); }
+
+static int seccomp_filter(void)
+{
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {sizeof(code) / sizeof(code[0]), code};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+        return 1;
+    long r = filtered_call();
+    printf("getppid %ld %s\n", r, r == -1 && errno == EPERM ? "EPERM" : "?");
+    fflush(stdout);
+    return r == -1 && errno == EPERM ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *m = argc > 1 ? argv[1] : "basic";
@@ -172,5 +196,6 @@ int main(int argc, char **argv)
     if (!strcmp(m, "sigsys")) return own_sigsys();
     if (!strcmp(m, "exec")) return execs();
     if (!strcmp(m, "exit")) return exits();
+    if (!strcmp(m, "seccomp")) return seccomp_filter();
     return 2;
 }
