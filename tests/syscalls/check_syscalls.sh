@@ -130,8 +130,8 @@ views)
   ;;
 seccomp)
   run CALLTRACE_SYSCALLS=1 seccomp 0
-  expect output "$(cat "$dir/stdout")" 'getppid -1 EPERM'
-  contains tree "$(tree "$out")" 'filtered_call{getppid=-1 EPERM}'
+  expect output "$(cat "$dir/stdout")" 'getpgrp -1 EPERM'
+  contains tree "$(tree "$out")" 'filtered_call{getpgrp=-1 EPERM}'
   ;;
 *) fail "unknown case" ;;
 esac

@@ -164,14 +164,14 @@ static int exits(void)
     return 1;
 }
 
-/* A seccomp filter of the program's own: getppid fails with EPERM. */
-static long filtered_call(void) { return syscall(SYS_getppid); }
+/* A seccomp filter of the program's own: getpgrp fails with EPERM. */
+static long filtered_call(void) { return syscall(SYS_getpgrp); }
 
 static int seccomp_filter(void)
 {
     struct sock_filter code[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getpgrp, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
@@ -179,7 +179,7 @@ static int seccomp_filter(void)
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
         return 1;
     long r = filtered_call();
-    printf("getppid %ld %s\n", r, r == -1 && errno == EPERM ? "EPERM" : "?");
+    printf("getpgrp %ld %s\n", r, r == -1 && errno == EPERM ? "EPERM" : "?");
     fflush(stdout);
     return r == -1 && errno == EPERM ? 0 : 1;
 }
