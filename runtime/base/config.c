@@ -37,6 +37,7 @@ static const struct {
     {"summary", ".summary.txt", CT_FMT_SUMMARY},
     {"html", ".html", CT_FMT_HTML},
     {"perfetto", ".pftrace", CT_FMT_PERFETTO},
+    {"csv", ".csv", CT_FMT_CSV},
 };
 
 void ct_format_path(const struct ct_config *cfg, enum ct_format f, char *out, size_t cap)
@@ -81,12 +82,12 @@ CT_NOINST static void ct_cfg_formats(char *(*get)(const char *), unsigned *dst)
     }
     if (!bits) {
         ct_log("CALLTRACE_FORMAT='%.64s' names no known format (known: json, chrome, folded, "
-               "text, summary, html, perfetto, raw); using json",
+               "text, summary, html, perfetto, csv, raw); using json",
                v);
         bits = CT_FMT_JSON;
     } else if (unknowns) {
         ct_log("CALLTRACE_FORMAT: unknown format '%.*s'%s (known: json, chrome, folded, text, "
-               "summary, html, perfetto, raw); ignored",
+               "summary, html, perfetto, csv, raw); ignored",
                (int)(unknown_len > 32 ? 32 : unknown_len), unknown,
                unknowns > 1 ? " and others" : "");
     }
@@ -339,6 +340,7 @@ void ct_config_load(struct ct_config *cfg, char *(*get)(const char *))
     cfg->filter_file = get("CALLTRACE_FILTER_FILE");
     cfg->tmpdir = get("TMPDIR");
     ct_cfg_context(get, cfg);
+    cfg->syscalls = get("CALLTRACE_SYSCALLS");
     v = get("CALLTRACE_MAX_CALLS");
     unsigned long max_calls;
     if (v && ct_parse_uint(v, 0, ULONG_MAX, &max_calls) == 0)

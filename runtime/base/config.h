@@ -25,6 +25,7 @@ enum ct_format {
     CT_FMT_SUMMARY = 1u << 5, /* per function and thread totals, outliers, <output>.summary.txt */
     CT_FMT_HTML = 1u << 6,    /* a self-contained interactive flame chart, <output>.html */
     CT_FMT_PERFETTO = 1u << 7, /* Perfetto's protobuf trace, <output>.pftrace */
+    CT_FMT_CSV = 1u << 8,      /* one row per call and system call, <output>.csv */
 };
 
 /* CALLTRACE_CLOCK: the event clock. */
@@ -67,6 +68,9 @@ struct ct_config {
      * TRACEPARENT the program ran with ("": none or not one) and the host */
     char traceparent[CT_TRACEPARENT_MAX];
     char host[CT_HOST_MAX];
+    /* CALLTRACE_SYSCALLS as the environment holds it (NULL: unset), read
+     * during init (syscalls/sc_select.h) */
+    const char *syscalls;
 };
 
 /* The defaults: what a configuration holds before ct_config_load() (for a

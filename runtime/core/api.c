@@ -8,6 +8,7 @@
 
 #include "base/busy.h"
 #include "calltrace.h"
+#include "record/sud.h"
 #include "base/clock.h"
 #include "core/lifecycle.h"
 #include "core/output.h"
@@ -82,7 +83,10 @@ int calltrace_flush(void)
     int rc = ct_ready();
     if (rc)
         return rc;
-    return ct_output_write(false);
+    ct_sud_hold(); /* the runtime's own system calls: never trapped */
+    rc = ct_output_write(false);
+    ct_sud_release();
+    return rc;
 }
 
 int calltrace_set_thread_name(const char *name)

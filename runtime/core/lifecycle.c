@@ -30,6 +30,8 @@
 #include "record/thread.h"
 #include "record/watchdog.h"
 #include "record/writer.h"
+#include "record/sud.h"
+#include "syscalls/sc_dispatch.h"
 
 enum ct_state { CT_UNINIT, CT_INITIALIZING, CT_READY, CT_FINALIZING, CT_FINALIZED };
 static _Atomic int ct_state = CT_UNINIT;
@@ -64,6 +66,19 @@ CT_NOINST static void ct_atfork_child(void)
     /* a new epoch: the frames open at the fork belong to the parent's trace */
     uint64_t g = atomic_load(&ct_gate);
     atomic_store(&ct_gate, CT_GATE(CT_GATE_EPOCH(g) + 1, CT_GATE_HOOK(g)));
+}
+
+/* Before an execve (CALLTRACE_SYSCALLS): the trace so far is written, as a
+ * flush; if the exec fails, recording goes on. */
+CT_NOINST static void ct_exec_flush(void)
+{
+    if (atomic_load(&ct_state) == CT_READY && getpid() == ct_pid)
+        ct_output_write(false);
+}
+
+CT_NOINST static void ct_exit_final(void)
+{
+    ct_runtime_finalize();
 }
 
 CT_NOINST static void ct_on_quick_exit(void)
@@ -126,6 +141,8 @@ int ct_runtime_init(void)
     }
     atomic_store(&ct_gate, ct_cfg.start ? CT_GATE(1, ct_hook_rec) : CT_GATE(0, ct_hook_stopped));
     atomic_store(&ct_state, CT_READY);
+    if (ct_cfg.syscalls && ct_sc_init(ct_cfg.syscalls, ct_exec_flush, ct_exit_final))
+        ct_debug("CALLTRACE_SYSCALLS=%s: system calls are recorded", ct_cfg.syscalls);
     return 0;
 }
 
@@ -133,8 +150,11 @@ int ct_runtime_init(void)
  * runs before it initialises the runtime from the hook instead. */
 __attribute__((constructor(101))) CT_NOINST static void ct_ctor(void)
 {
-    if (ct_runtime_init() == 0)
+    if (ct_runtime_init() == 0) {
+        ct_sud_hold();
         ct_writer_start(); /* from a constructor: a safe place to create a thread */
+        ct_sud_release();
+    }
 }
 
 /* One line at exit when anything recorded was lost, with what to change. */
@@ -182,11 +202,15 @@ CT_NOINST static void ct_announce_drops(void)
  * quick_exit(). Returns 0 if this call wrote it. */
 int ct_runtime_finalize(void)
 {
-    if (getpid() != ct_pid) /* a vfork child: the memory is the parent's */
+    ct_sud_hold(); /* the runtime's own getpid (a vfork child shares this byte: put back) */
+    pid_t pid = getpid();
+    ct_sud_release();
+    if (pid != ct_pid) /* a vfork child: the memory is the parent's */
         return -1;
     int expected = CT_READY;
     if (!atomic_compare_exchange_strong(&ct_state, &expected, CT_FINALIZING))
         return -1;
+    ct_sud_quit(); /* this thread's system calls are the runtime's from here on */
     uint64_t g = atomic_load(&ct_gate);
     atomic_store(&ct_gate, CT_GATE(CT_GATE_EPOCH(g), CT_HOOK_OFF));
     ct_final_ticks = ct_clock_ticks();

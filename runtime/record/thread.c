@@ -21,6 +21,7 @@
 #include "stream/spill.h"
 #include "record/thread.h"
 #include "record/handoff.h"
+#include "record/sud.h"
 
 struct ct_thread *ct_threads[CT_MAX_THREADS];
 _Atomic uint32_t ct_thread_count;
@@ -164,7 +165,7 @@ CT_NOINST static void ct_stack_bounds(uint64_t sp, uint64_t *lo, uint64_t *hi)
     close(fd);
 }
 
-struct ct_thread *ct_thread_register(void)
+CT_NOINST static struct ct_thread *ct_thread_register_now(void)
 {
     uint32_t slot = atomic_load_explicit(&ct_thread_count, memory_order_relaxed);
     do {
@@ -280,7 +281,7 @@ CT_NOINST static bool ct_thread_forked(struct ct_thread *t)
     return true;
 }
 
-void ct_thread_spill(struct ct_thread *t)
+CT_NOINST static void ct_thread_spill_now(struct ct_thread *t)
 {
     uint32_t n = atomic_load_explicit(&t->count, memory_order_relaxed);
     if (n == 0)
@@ -316,6 +317,24 @@ void ct_thread_spill(struct ct_thread *t)
     atomic_fetch_add_explicit(&t->gen, 1, memory_order_seq_cst);
     ct_handoff_kick();
     errno = saved;
+}
+
+/* Both make system calls of the runtime's own: never trapped (sud.h). */
+struct ct_thread *ct_thread_register(void)
+{
+    ct_sud_hold();
+    struct ct_thread *t = ct_thread_register_now();
+    if (t && ct_sud_on_register)
+        ct_sud_on_register();
+    ct_sud_release();
+    return t;
+}
+
+void ct_thread_spill(struct ct_thread *t)
+{
+    ct_sud_hold();
+    ct_thread_spill_now(t);
+    ct_sud_release();
 }
 
 struct ct_event *ct_thread_reserve(struct ct_thread *t, uint32_t n)

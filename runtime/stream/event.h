@@ -40,6 +40,11 @@ enum ct_ext_type {
      * start with the function's address. A status byte CT_RETVAL_UNWOUND
      * after it: the call did not return, an exception unwound it. */
     CT_EXT_RETVAL = 6,
+    /* A system call of this thread (CALLTRACE_SYSCALLS, syscalls/): payload =
+     * the byte length, followed by CT_EXT_PAYLOAD_EVENTS(length) records
+     * holding a struct ct_sc_rec and its strings (syscalls/sc_rec.h). The
+     * record's time is the call's end. */
+    CT_EXT_SYSCALL = 7,
 };
 #define CT_RETVAL_UNWOUND 5u
 
@@ -62,7 +67,8 @@ _Static_assert(sizeof(struct ct_event) == 16, "event records are 16 bytes");
 /* Records of raw payload that follow extension record e (marks, values). */
 #define CT_EXT_PAYLOAD_LEN(e) \
     (CT_EXT_TYPE(e) == CT_EXT_MARK ? CT_EXT_ARG(e) \
-     : CT_EXT_TYPE(e) == CT_EXT_ARGS || CT_EXT_TYPE(e) == CT_EXT_RETVAL ? (CT_EXT_ARG(e) & 0xffffffffu) : 0)
+     : CT_EXT_TYPE(e) == CT_EXT_ARGS || CT_EXT_TYPE(e) == CT_EXT_RETVAL ? (CT_EXT_ARG(e) & 0xffffffffu) \
+     : CT_EXT_TYPE(e) == CT_EXT_SYSCALL ? (CT_EXT_ARG(e) & 0xffffu) : 0)
 #define CT_EXT_FOLLOWERS(e) CT_EXT_PAYLOAD_EVENTS(CT_EXT_PAYLOAD_LEN(e))
 
 #define CT_SPILL_MAGIC "CTRACE\0\1"

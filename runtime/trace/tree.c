@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "base/vec.h"
+#include "syscalls/sc_rec.h"
+#include "syscalls/sc_table.h"
 #include "trace/tree.h"
 
 /* A payload: the largest value record, and one record of room. */
@@ -33,7 +35,7 @@ CT_NOINST static void ct_ignore_mark(void *ctx, unsigned depth, uint64_t fn, uin
 }
 
 const struct ct_tree_sink ct_tree_ignore = {NULL, ct_ignore_open, ct_ignore_close, ct_ignore_mark,
-                                            NULL};
+                                            NULL, NULL};
 
 int ct_tree_init(struct ct_tree *t, const struct ct_tree_sink *sink, unsigned cap)
 {
@@ -183,6 +185,28 @@ void ct_tree_settle(struct ct_tree *t)
 }
 
 CT_NOINST static void ct_tree_mark_done(struct ct_tree *t, size_t len);
+CT_NOINST static void ct_tree_enter(struct ct_tree *t, uint64_t fn, uint64_t ts);
+
+/* A system call's record is complete: a leaf from its start to the
+ * record's time (its end). */
+CT_NOINST static void ct_tree_syscall_done(struct ct_tree *t, size_t len)
+{
+    struct ct_sc_rec r;
+    if (len < sizeof(r))
+        return;
+    memcpy(&r, t->pl_buf, sizeof(r));
+    uint64_t fn = CT_SC_FN(r.nr), end = t->mark_ticks, start = r.start < end ? r.start : end;
+    unsigned depth = t->depth;
+    ct_tree_enter(t, fn, start);
+    if (t->depth == depth)
+        return; /* deeper than the limit: counted */
+    ct_tree_settle(t);
+    if (t->limited)
+        ct_tree_catch_up(t, end);
+    if (t->depth <= t->opened && t->sink->syscall)
+        t->sink->syscall(t->sink->ctx, t->depth - 1, t->pl_buf, len);
+    ct_tree_pop(t, end, (r.flags & CT_SC_NORET) ? CT_CLOSE_UNFINISHED : 0);
+}
 
 /* The payload of a mark or value record is complete. */
 CT_NOINST static void ct_tree_values_done(struct ct_tree *t)
@@ -191,6 +215,10 @@ CT_NOINST static void ct_tree_values_done(struct ct_tree *t)
     t->pl_len = t->pl_have = 0;
     if (t->pl_type == CT_EXT_MARK) {
         ct_tree_mark_done(t, len);
+        return;
+    }
+    if (t->pl_type == CT_EXT_SYSCALL) {
+        ct_tree_syscall_done(t, len);
         return;
     }
     if (t->pl_type == CT_EXT_ARGS && t->open_pending && t->depth > 0) {
@@ -296,6 +324,11 @@ CT_NOINST static size_t ct_tree_ext(struct ct_tree *t, const struct ct_event *e,
         return ct_tree_payload(t, e); /* its label follows like values do */
     case CT_EXT_ARGS:
     case CT_EXT_RETVAL:
+        return ct_tree_payload(t, e);
+    case CT_EXT_SYSCALL:
+        if (t->limited)
+            ct_tree_catch_up(t, ts);
+        t->mark_ticks = ts; /* its end */
         return ct_tree_payload(t, e);
     default:
         return 0; /* unknown extension: skip it */

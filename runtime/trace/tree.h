@@ -46,6 +46,11 @@ struct ct_tree_sink {
      * right before close(). NULL: the format shows no values. */
     void (*values)(void *ctx, unsigned depth, uint64_t fn, unsigned what, uint32_t sig,
                    const uint8_t *data, size_t len);
+    /* A system call (CALLTRACE_SYSCALLS) is a call of CT_SC_FN(nr)
+     * (syscalls/sc_table.h) with no children; between its open() and
+     * close() this gets its record (syscalls/sc_decode.h decodes it). NULL:
+     * the format shows only the node. */
+    void (*syscall)(void *ctx, unsigned depth, const uint8_t *data, size_t len);
 };
 
 /* A sink that ignores everything: for what the builder itself counts

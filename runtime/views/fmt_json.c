@@ -285,11 +285,16 @@ CT_NOINST static void ct_json_open(void *st, unsigned depth, uint64_t fn, uint64
     (void)depth;
     struct ct_json *j = st;
     struct ct_jw *w = &j->w;
-    const struct ct_json_fn *f = ct_json_fn(j, fn);
     if (j->kids == CT_KIDS_PENDING) { /* the first child of its parent */
         ct_jw_key(w, "children");
         ct_jw_arr_lines(w);
     }
+    if (CT_SC_IS_FN(fn)) { /* a system call: a leaf of its own shape (fmt_sc.c) */
+        ct_sc_json_open(w, j->run, fn, start);
+        j->kids = CT_KIDS_CLOSED;
+        return;
+    }
+    const struct ct_json_fn *f = ct_json_fn(j, fn);
     ct_jw_obj_line(w);
     if (f) {
         ct_jw_key_raw(w, f->head, f->head_len);
@@ -349,6 +354,12 @@ CT_NOINST static void ct_json_close(void *st, unsigned depth, uint64_t fn, uint6
     ct_jw_u64(w, e - s);
     ct_json_close_flags(w, flags);
     ct_jw_obj_end(w);
+}
+
+CT_NOINST static void ct_json_syscall(void *st, unsigned depth, const uint8_t *data, size_t len)
+{
+    (void)depth;
+    ct_sc_json_call(&((struct ct_json *)st)->w, data, len);
 }
 
 /* Marks go after root_calls (not inside it: every object there is a call). */
@@ -425,4 +436,5 @@ const struct ct_format_ops ct_fmt_json = {
     .values = ct_json_values,
     .thread_end = ct_json_thread_end,
     .end = ct_json_end,
+    .syscall = ct_json_syscall,
 };

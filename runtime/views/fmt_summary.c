@@ -20,6 +20,8 @@
 #include "base/vec.h"
 #include "views/format.h"
 #include "views/stacks.h"
+#include "views/sum_sc.h"
+#include "syscalls/sc_decode.h"
 #include "views/textw.h"
 
 #define CT_SUM_KEEP 8       /* slowest calls kept per function */
@@ -73,6 +75,8 @@ struct ct_summary {
     struct ct_sum_thread *threads;
     size_t nthreads, threads_cap;
     bool nomem;
+    struct ct_sum_sc *sc; /* system calls (sum_sc.h), made at the first one */
+    bool sc_failed;       /* the system call node open now failed */
 };
 
 CT_NOINST static void *ct_sum_begin(int fd, const struct ct_out_run *run)
@@ -184,6 +188,29 @@ CT_NOINST static struct ct_sum_fn *ct_sum_fn_get(struct ct_summary *s, uint64_t 
     return &s->fn[id];
 }
 
+/* A system call node closed: into the tables of sum_sc.h, with its caller. */
+CT_NOINST static void ct_sum_syscall_done(struct ct_summary *s, unsigned depth, uint64_t fn,
+                                          const struct ct_call_done *d)
+{
+    if (!s->sc && !(s->sc = ct_sum_sc_new())) {
+        s->nomem = true;
+        return;
+    }
+    uint64_t caller = 0;
+    if (depth > 0 && ct_calls_path(&s->calls, d->stack) > depth)
+        caller = s->calls.path[depth - 1];
+    if (!ct_sum_sc_add(s->sc, CT_SC_FN_NR(fn), caller, d->dur_ns, s->sc_failed))
+        s->nomem = true;
+    s->sc_failed = false;
+}
+
+CT_NOINST static void ct_sum_syscall(void *st, unsigned depth, const uint8_t *data, size_t len)
+{
+    (void)depth;
+    struct ct_sc_call c;
+    ((struct ct_summary *)st)->sc_failed = ct_sc_decode(data, len, &c) && c.failed;
+}
+
 CT_NOINST static void ct_sum_close(void *st, unsigned depth, uint64_t fn, uint64_t start,
                                    uint64_t end, unsigned flags)
 {
@@ -221,6 +248,8 @@ CT_NOINST static void ct_sum_close(void *st, unsigned depth, uint64_t fn, uint64
     } else {
         f->nkeep++;
     }
+    if (CT_SC_IS_FN(fn))
+        ct_sum_syscall_done(s, depth, fn, &d);
     struct ct_sum_thread *th = &s->threads[s->nthreads - 1];
     if (slot < CT_SUM_KEEP)
         f->keep[slot] = (struct ct_sum_slow){x, d.start_ns, d.stack, (uint32_t)(s->nthreads - 1)};
@@ -394,6 +423,7 @@ CT_NOINST static int ct_sum_end(void *st)
         qsort(order, n, sizeof(*order), ct_sum_by_self);
         ct_tw_header(&s->w, "summary", s->run);
         ct_sum_functions(s, order, n);
+        ct_sum_sc_write(s->sc, &s->w, s->run);
         ct_sum_threads(s);
         ct_sum_marks(s);
         ct_sum_outliers(s, order, n);
@@ -410,6 +440,7 @@ CT_NOINST static int ct_sum_end(void *st)
     free(s->marks);
     ct_calls_free(&s->calls);
     ct_stacks_free(&s->fns);
+    ct_sum_sc_free(s->sc);
     free(s->fn);
     free(s);
     return err;
@@ -424,4 +455,5 @@ const struct ct_format_ops ct_fmt_summary = {
     .mark = ct_sum_mark,
     .thread_end = ct_fmt_skip_thread_end,
     .end = ct_sum_end,
+    .syscall = ct_sum_syscall,
 };

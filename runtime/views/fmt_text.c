@@ -18,6 +18,7 @@
 
 #include "views/format.h"
 #include "views/textw.h"
+#include "syscalls/sc_decode.h"
 
 #define CT_TEXT_INDENT 2   /* columns per nesting level */
 #define CT_TEXT_DUR_COLS 11 /* " " and a duration */
@@ -28,6 +29,7 @@ struct ct_text {
     bool pending; /* a call whose open line is not written yet */
     unsigned pending_depth;
     uint64_t pending_fn;
+    char scline[512]; /* the open system call node's strace-like line, or "" */
 };
 
 /* The duration column and the bar; `ns` NULL leaves the column blank. */
@@ -43,9 +45,16 @@ CT_NOINST static void ct_text_prefix(struct ct_text *t, const uint64_t *ns, unsi
     ct_tw_fill(&t->w, ' ', (size_t)depth * CT_TEXT_INDENT);
 }
 
-/* "name()". Captured arguments (a later issue) go between the parentheses. */
+/* "name()". Captured arguments (a later issue) go between the parentheses.
+ * A system call: "[sys] openat(AT_FDCWD, "/etc/x", O_RDONLY) = 3". */
 CT_NOINST static void ct_text_call(struct ct_text *t, uint64_t fn)
 {
+    if (CT_SC_IS_FN(fn) && t->scline[0]) {
+        ct_tw_str(&t->w, "[sys] ");
+        ct_tw_clean(&t->w, t->scline, strlen(t->scline), NULL, ' ');
+        t->scline[0] = '\0';
+        return;
+    }
     const char *name = ct_out_symbol(t->run, fn)->name;
     ct_tw_clean(&t->w, name, strlen(name), NULL, ' ');
     ct_jw_write(&t->w, "()", 2);
@@ -69,6 +78,15 @@ CT_NOINST static void ct_text_flush_pending(struct ct_text *t)
     ct_text_prefix(t, NULL, t->pending_depth);
     ct_text_call(t, t->pending_fn);
     ct_jw_write(&t->w, " {\n", 3);
+}
+
+CT_NOINST static void ct_text_syscall(void *st, unsigned depth, const uint8_t *data, size_t len)
+{
+    (void)depth;
+    struct ct_text *t = st;
+    struct ct_sc_call c;
+    if (ct_sc_decode(data, len, &c))
+        ct_sc_line(&c, t->scline, sizeof(t->scline));
 }
 
 CT_NOINST static void *ct_text_begin(int fd, const struct ct_out_run *run)
@@ -179,4 +197,5 @@ const struct ct_format_ops ct_fmt_text = {
     .mark = ct_text_mark,
     .thread_end = ct_text_thread_end,
     .end = ct_text_end,
+    .syscall = ct_text_syscall,
 };

@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/config.h"
 #include "symbols/symbols.h"
+#include "syscalls/sc_table.h"
 #include "trace/reader.h"
 #include "trace/tree.h"
 
@@ -73,10 +74,15 @@ struct ct_out_run {
     unsigned ending_depth;
 };
 
-/* The symbol of a function address. */
+/* The name of a system call node's pseudo address ("syscall:openat"; fmt_sc.c). */
+CT_INTERNAL const struct ct_symbol *ct_sc_out_symbol(uint64_t fn);
+
+/* The symbol of a function address (or of a system call node). */
 CT_NOINST static inline const struct ct_symbol *ct_out_symbol(const struct ct_out_run *run,
                                                               uint64_t fn)
 {
+    if (CT_SC_IS_FN(fn))
+        return ct_sc_out_symbol(fn);
     return ct_symtab_lookup(run->syms, (uintptr_t)fn);
 }
 
@@ -112,6 +118,8 @@ struct ct_format_ops {
     void (*thread_end)(void *st, const struct ct_out_thread *th, const struct ct_tree *tree);
     /* Writes the rest, frees the state. Returns 0 or the errno of a failed write. */
     int (*end)(void *st);
+    /* a system call node's record (tree.h); NULL: only its name is shown */
+    void (*syscall)(void *st, unsigned depth, const uint8_t *data, size_t len);
 };
 
 /* The formats (one file each). */
@@ -122,9 +130,16 @@ extern const struct ct_format_ops ct_fmt_text;
 extern const struct ct_format_ops ct_fmt_summary;
 extern const struct ct_format_ops ct_fmt_html;
 extern const struct ct_format_ops ct_fmt_perfetto;
+extern const struct ct_format_ops ct_fmt_csv;
 
 /* The JSON view's metadata object, under `key` (chrome's otherData too). */
 CT_INTERNAL void ct_json_metadata(struct ct_jw *w, const char *key, const struct ct_out_run *run);
+/* A system call node in the JSON view (fmt_sc.c): its opening keys, then
+ * its record's (arguments, result, errno). */
+CT_INTERNAL void ct_sc_json_open(struct ct_jw *w, const struct ct_out_run *run, uint64_t fn,
+                                 uint64_t start);
+CT_INTERNAL void ct_sc_json_call(struct ct_jw *w, const uint8_t *data, size_t len);
+
 /* A closed call's flags as JSON keys: "unfinished": true, "unwound": true. */
 CT_INTERNAL void ct_json_close_flags(struct ct_jw *w, unsigned flags);
 

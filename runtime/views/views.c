@@ -25,7 +25,7 @@
 
 static const struct ct_format_ops *const ct_formats_table[] = {
     &ct_fmt_json, &ct_fmt_chrome, &ct_fmt_folded, &ct_fmt_text, &ct_fmt_summary, &ct_fmt_html,
-    &ct_fmt_perfetto,
+    &ct_fmt_perfetto, &ct_fmt_csv,
 };
 
 int ct_views_tmp_open(const char *path, char *tmp, size_t cap)
@@ -190,7 +190,7 @@ CT_NOINST static void ct_write_thread(const struct ct_format_ops *f, void *st,
         .marks = s->marks,
         .drops = s->drops,
     };
-    struct ct_tree_sink sink = {st, f->open, f->close, f->mark, f->values};
+    struct ct_tree_sink sink = {st, f->open, f->close, f->mark, f->values, f->syscall};
     struct ct_tree tree;
     if (ct_tree_init(&tree, &sink, run->cfg->max_depth) != 0)
         return;

@@ -51,7 +51,7 @@ static void log_values(void *ctx, unsigned depth, uint64_t fn, unsigned what, ui
              (const char *)data);
 }
 
-static const struct ct_tree_sink sink = {NULL, log_open, log_close, log_mark, log_values};
+static const struct ct_tree_sink sink = {NULL, log_open, log_close, log_mark, log_values, NULL};
 
 #define EN(t, f) {CT_EV_WORD(t, CT_EV_ENTER), f}
 #define EX(t, f) {CT_EV_WORD(t, CT_EV_EXIT), f}

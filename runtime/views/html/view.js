@@ -80,11 +80,14 @@
     return fns[f][1] + (fns[f][2] ? ':' + fns[f][2] : '');
   }
 
-  /* A warm colour per function, from its name. */
+  /* A warm colour per function, from its name; system calls
+   * (CALLTRACE_SYSCALLS, "syscall:openat") a cool one, to stand apart. */
   var colors = fns.map(function (f) {
     var h = 0, s = f[0];
     for (var i = 0; i < s.length; i++)
       h = (h * 31 + s.charCodeAt(i)) >>> 0;
+    if (s.lastIndexOf('syscall:', 0) === 0)
+      return 'hsl(' + (195 + h % 30) + ', 65%, ' + (62 + (h >>> 8) % 10) + '%)';
     return 'hsl(' + (20 + h % 36) + ', 80%, ' + (58 + (h >>> 8) % 14) + '%)';
   });
   function color(f) { return colors[f] || '#bbb'; }
