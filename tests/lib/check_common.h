@@ -27,7 +27,7 @@ static inline void run_prog(struct tu_run *r, const char *const args[], const ch
 {
     char *argv[16] = {(char *)g_prog};
     size_t i = 0;
-    for (; args && args[i] && i < 14; i++)
+    for (; args && i < 14 && args[i]; i++)
         argv[i + 1] = (char *)args[i];
     argv[i + 1] = NULL;
     char outvar[4200];
