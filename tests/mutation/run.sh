@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
 # A mutation campaign (not part of CI): each one-line mutant of mutants.txt
-# is applied, one at a time, to a separate copy of this working tree, built
-# there, and the ctest labels of its area run; a mutant is killed when one of
-# those tests fails. Prints one line per mutant and the kill rate.
+# is applied, one at a time, to a separate copy of this working tree, the
+# programs of the tests of its area rebuilt there and those tests run (the
+# -O0 variants: a runtime mutant does not depend on the program's level); a
+# mutant is killed when one of them fails. Prints one line per mutant and
+# the kill rate.
 #   usage: tests/mutation/run.sh [ID...]      (no ID: every mutant)
 #   MUT_DIR   where the copy and its build go (default /tmp/mut); reused by
 #             later runs: the first build is the long one
 #   MUT_JOBS  build and ctest parallelism (default 2)
-#   MUT_EXCLUDE  a ctest -E regex of tests left out (default: the -O2, -Og,
-#             non-PIE, clang, DWARF 4 and stack-protector variants: a runtime
-#             mutant does not depend on how the program was compiled; set it
-#             empty to run them all)
 # The copy is refreshed from this tree (tracked and untracked files) at start;
 # the working tree itself is never edited. Results also go to
 # $MUT_DIR/results.txt (one line per mutant: id, verdict, seconds).
@@ -19,7 +17,6 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 list=$src/tests/mutation/mutants.txt
 dir=${MUT_DIR:-/tmp/mut}
 jobs=${MUT_JOBS:-2}
-exclude=${MUT_EXCLUDE-'\.(O2|Og|nopie)$|_clang|_dwarf4|_ssp'}
 copy=$dir/calltrace build=$dir/build log=$dir/log
 mkdir -p "$copy" "$log"
 # the views tests need ../shared/perfetto beside the repository
@@ -37,12 +34,24 @@ cmake --build "$build" -j"$jobs" >"$log/base-build.txt" 2>&1 ||
 
 # 2. the mutants
 mapfile -t lines < <(grep -v '^#' "$list" | grep -v '^[[:space:]]*$')
+# each mutant rebuilds only what its tests run: the executables their
+# commands name (a checker, a program, calltrace-convert...)
+declare -A targets
+for line in "${lines[@]}"; do
+  tests=$(printf '%s' "$line" | awk -F ' @@ ' '{print $5}')
+  [[ -n ${targets[$tests]+x} ]] && continue
+  t=$(ctest --test-dir "$build" -N -V -R "$tests" | grep -oE "$build/[^\" ]+" | sort -u |
+      while read -r p; do [[ -f $p && -x $p ]] && basename "$p"; done | sort -u | tr '\n' ' ')
+  n=$(ctest --test-dir "$build" -N -R "$tests" | grep -c 'Test *#' || true)
+  [[ $n -gt 0 && -n $t ]] || { echo "no test matches $tests"; exit 2; }
+  targets[$tests]=$t
+done
 want=" $* "
 killed=0 survived=0 bad=0 total=0
 for line in "${lines[@]}"; do
   id=${line%% @@ *}
   [[ $# -eq 0 || $want == *" $id "* ]] || continue
-  IFS=$'\x1f' read -r _ file pat rep labels why < <(printf '%s' "$line" | sed 's/ @@ /\x1f/g')
+  IFS=$'\x1f' read -r _ file pat rep tests why < <(printf '%s' "$line" | sed 's/ @@ /\x1f/g')
   total=$((total + 1))
   t0=$(date +%s)
   if ! python3 - "$copy/$file" "$pat" "$rep" <<'PY'
@@ -56,11 +65,10 @@ PY
   then
     verdict="bad (pattern not found exactly once)"
     bad=$((bad + 1))
-  elif ! cmake --build "$build" -j"$jobs" >"$log/$id-build.txt" 2>&1; then
+  elif ! cmake --build "$build" -j"$jobs" --target ${targets[$tests]} >"$log/$id-build.txt" 2>&1; then
     verdict="bad (does not compile)"
     bad=$((bad + 1))
-  elif ctest --test-dir "$build" -L "$labels" ${exclude:+-E "$exclude"} -j"$jobs" \
-         --stop-on-failure --timeout 300 \
+  elif ctest --test-dir "$build" -R "$tests" -j"$jobs" --stop-on-failure --timeout 300 \
          >"$log/$id-ctest.txt" 2>&1; then
     verdict=SURVIVED
     survived=$((survived + 1))

@@ -1,0 +1,55 @@
+/* exact: calls whose values a checker can know in advance.
+ *   exact clock   outer() prints CLOCK_MONOTONIC right before and after it
+ *                 calls inner() (which spins 2 ms): t0=, t1= in ns
+ *   exact depth   main → rec(9) → ... → rec(0), each rec calling tail()
+ *                 after its child returns; three times */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static volatile int sink;
+
+__attribute__((no_instrument_function)) static unsigned long long mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+__attribute__((noinline)) void inner(void)
+{
+    unsigned long long end = mono_ns() + 2000000ull;
+    while (mono_ns() < end)
+        sink++;
+}
+
+__attribute__((noinline)) void outer(void)
+{
+    unsigned long long t0 = mono_ns();
+    inner();
+    unsigned long long t1 = mono_ns();
+    printf("t0=%llu\nt1=%llu\n", t0, t1);
+}
+
+__attribute__((noinline)) void tail(void)
+{
+    sink++;
+}
+
+__attribute__((noinline)) void rec(int n)
+{
+    if (n > 0)
+        rec(n - 1);
+    tail();
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "";
+    if (strcmp(mode, "clock") == 0)
+        outer();
+    if (strcmp(mode, "depth") == 0)
+        for (int i = 0; i < 3; i++)
+            rec(9);
+    return 0;
+}
