@@ -5,7 +5,8 @@
  * bracket the program printed around it, metadata.duration_ns from the
  * trace's start to its end. The depth limit (CALLTRACE_MAX_DEPTH=4): the
  * exact tree, drop count and loss line, every frame ending after its
- * children. */
+ * children. The mark-label limit: labels of 254 and 255 bytes whole, longer
+ * ones cut at 255. */
 #include <time.h>
 
 #include "check_common.h"
@@ -103,12 +104,33 @@ static void depth_limit(void **state)
     cJSON_Delete(t);
 }
 
+static void mark_label_limit(void **state)
+{
+    (void)state;
+    struct tu_run r;
+    cJSON *t = run_mode(&r, "mark", NULL, 0);
+    const cJSON *marks = cJSON_GetObjectItem(tu_main_thread(t), "marks");
+    assert_int_equal(cJSON_GetArraySize(marks), 4);
+    static const size_t want[] = {254, 255, 255, 255};
+    for (int i = 0; i < 4; i++) {
+        const cJSON *m = cJSON_GetArrayItem(marks, i);
+        const char *label = tu_str(m, "label");
+        assert_int_equal(strlen(label), want[i]);
+        assert_int_equal(strspn(label, (char[]){(char)('a' + i), 0}), want[i]);
+        assert_string_equal(tu_str(m, "function"), "marked");
+        assert_int_equal((int)tu_num(m, "depth"), 2);
+    }
+    assert_string_equal(r.err, "");
+    cJSON_Delete(t);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(monotonic_clock),
         cmocka_unit_test(default_clock),
         cmocka_unit_test(depth_limit),
+        cmocka_unit_test(mark_label_limit),
     };
     return check_main(argc, argv, tests, sizeof(tests) / sizeof(*tests), "exact");
 }

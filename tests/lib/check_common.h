@@ -43,6 +43,18 @@ static inline void run_prog(struct tu_run *r, const char *const args[], const ch
     assert_int_equal(tu_run(r, argv, full), 0);
 }
 
+/* A test that cannot run here (not root, no setpriv...) is skipped, and
+ * says why; in CI (CI set in the environment) it fails instead: a skip
+ * there would pass what was never tested. */
+#define skip_unless_ci(why)                                                                  \
+    do {                                                                                     \
+        const char *ci_ = getenv("CI");                                                      \
+        if (ci_ && *ci_)                                                                     \
+            fail_msg("cannot run in CI: %s", (why));                                         \
+        print_message("SKIP: %s\n", (why));                                                  \
+        skip();                                                                              \
+    } while (0)
+
 /* A whole file as a NUL-terminated string (free it); fails the test if unreadable. */
 static inline char *slurp(const char *path)
 {

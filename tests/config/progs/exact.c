@@ -2,10 +2,13 @@
  *   exact clock   outer() prints CLOCK_MONOTONIC right before and after it
  *                 calls inner() (which spins 2 ms): t0=, t1= in ns
  *   exact depth   main → rec(9) → ... → rec(0), each rec calling tail()
- *                 after its child returns; three times */
+ *                 after its child returns; three times
+ *   exact mark    marked() makes marks of 254, 255, 256 and 300 bytes */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include "calltrace.h"
 
 static volatile int sink;
 
@@ -43,11 +46,24 @@ __attribute__((noinline)) void rec(int n)
     tail();
 }
 
+__attribute__((noinline)) void marked(void)
+{
+    static const unsigned lens[] = {254, 255, 256, 300};
+    char label[301];
+    for (unsigned i = 0; i < 4; i++) {
+        memset(label, 'a' + (int)i, lens[i]);
+        label[lens[i]] = '\0';
+        calltrace_mark(label);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
     if (strcmp(mode, "clock") == 0)
         outer();
+    if (strcmp(mode, "mark") == 0)
+        marked();
     if (strcmp(mode, "depth") == 0)
         for (int i = 0; i < 3; i++)
             rec(9);
