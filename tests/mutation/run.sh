@@ -9,6 +9,7 @@
 #   MUT_DIR   where the copy and its build go (default /tmp/mut); reused by
 #             later runs: the first build is the long one
 #   MUT_JOBS  build and ctest parallelism (default 2)
+#   MUT_REUSE=1  use the copy and its build as they are (no refresh)
 # The copy is refreshed from this tree (tracked and untracked files) at start;
 # the working tree itself is never edited. Results also go to
 # $MUT_DIR/results.txt (one line per mutant: id, verdict, seconds).
@@ -22,18 +23,30 @@ mkdir -p "$copy" "$log"
 # the views tests need ../shared/perfetto beside the repository
 [[ -e $dir/shared ]] || ln -s "$(cd "$src/../shared" 2>/dev/null && pwd || echo /work/shared)" "$dir/shared"
 
-# 1. the copy: this tree's files, nothing else (builds excluded)
-(cd "$src" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$copy"
-(cd "$copy" && { [[ -d .git ]] || { git init -q && git add -A && git -c user.name=m -c user.email=m@m commit -qm base; }; }
- git add -A && git -c user.name=m -c user.email=m@m commit -qm refresh >/dev/null 2>&1; git reset -q --hard)
-cmake -S "$copy" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCALLTRACE_BUILD_BENCH=OFF \
-      >"$log/configure.txt" 2>&1 || { echo "configure failed: $log/configure.txt"; exit 2; }
-echo "building the unmutated copy in $build"
-cmake --build "$build" -j"$jobs" >"$log/base-build.txt" 2>&1 ||
-  { echo "the unmutated copy does not build: $log/base-build.txt"; exit 2; }
+# 1. the copy: this tree's files, nothing else (builds excluded); with
+# MUT_REUSE=1 the copy and its build are used as they are (a second run)
+if [[ -z ${MUT_REUSE:-} ]]; then
+  (cd "$src" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$copy"
+  (cd "$copy" && { [[ -d .git ]] || { git init -q && git add -A && git -c user.name=m -c user.email=m@m commit -qm base; }; }
+   git add -A && git -c user.name=m -c user.email=m@m commit -qm refresh >/dev/null 2>&1; git reset -q --hard)
+  cmake -S "$copy" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCALLTRACE_BUILD_BENCH=OFF \
+        >"$log/configure.txt" 2>&1 || { echo "configure failed: $log/configure.txt"; exit 2; }
+  echo "building the unmutated copy in $build"
+  cmake --build "$build" -j"$jobs" >"$log/base-build.txt" 2>&1 ||
+    { echo "the unmutated copy does not build: $log/base-build.txt"; exit 2; }
+fi
 
 # 2. the mutants
 mapfile -t lines < <(grep -v '^#' "$list" | grep -v '^[[:space:]]*$')
+if [[ $# -gt 0 ]]; then # the mutants named, in the order named
+  picked=()
+  for id in "$@"; do
+    for line in "${lines[@]}"; do
+      [[ ${line%% @@ *} == "$id" ]] && picked+=("$line")
+    done
+  done
+  lines=("${picked[@]}")
+fi
 # each mutant rebuilds only what its tests run: the executables their
 # commands name (a checker, a program, calltrace-convert...)
 declare -A targets
@@ -46,11 +59,9 @@ for line in "${lines[@]}"; do
   [[ $n -gt 0 && -n $t ]] || { echo "no test matches $tests"; exit 2; }
   targets[$tests]=$t
 done
-want=" $* "
 killed=0 survived=0 bad=0 total=0
 for line in "${lines[@]}"; do
   id=${line%% @@ *}
-  [[ $# -eq 0 || $want == *" $id "* ]] || continue
   IFS=$'\x1f' read -r _ file pat rep tests why < <(printf '%s' "$line" | sed 's/ @@ /\x1f/g')
   total=$((total + 1))
   t0=$(date +%s)
