@@ -260,8 +260,11 @@ CT_INTERNAL int ct_capture_init(void);
 /* For the SIGSEGV/SIGBUS handler: a fault inside a probe resumes at
  * ct_probe_fault. True when it was one (capture_read.c). */
 CT_INTERNAL bool ct_probe_recover(void *ucontext);
-/* Set by core once that handler is installed: pointers are read only then. */
+/* Set by core once that handler is installed, with its address: the probes
+ * run only while it is still the handler of SIGSEGV and SIGBUS (else the
+ * kernel copies, process_vm_readv). */
 extern bool ct_probe_armed __attribute__((visibility("hidden")));
+extern uintptr_t ct_probe_handler __attribute__((visibility("hidden")));
 
 /* Values as JSON: views/values.h, with these descriptors. */
 

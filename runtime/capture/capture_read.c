@@ -5,7 +5,12 @@
  * values from the return registers or from where the exit hook's plan
  * says. Runs inside the hooks, with the thread busy: no allocation, no
  * locks, no stdio. */
+#include <errno.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include <libdwarf/dwarf.h>
 
@@ -18,6 +23,7 @@ CT_INTERNAL long ct_probe_str(char *dst, const char *src, size_t max);
 extern char ct_probe_lo[], ct_probe_hi[], ct_probe_fault[];
 
 bool ct_probe_armed;
+uintptr_t ct_probe_handler;
 
 CT_INTERNAL bool ct_probe_recover(void *ucontext)
 {
@@ -48,7 +54,61 @@ struct ct_eval {
 
 CT_NOINST static bool ct_readable(uint64_t p)
 {
-    return ct_probe_armed && p >= CT_ADDR_LOWEST && p < CT_ADDR_END;
+    return p >= CT_ADDR_LOWEST && p < CT_ADDR_END;
+}
+
+/* The probes may fault only while SIGSEGV and SIGBUS still come to our
+ * handler: the program may have replaced it any time after init (its own
+ * handler would then get our fault, or the process would die). Asked of
+ * the kernel before each read of the program's memory (capture on only);
+ * errno is kept. */
+CT_NOINST static bool ct_probe_ours(void)
+{
+    if (!ct_probe_armed)
+        return false;
+    struct { /* the kernel's struct sigaction */
+        uintptr_t handler;
+        unsigned long flags;
+        uintptr_t restorer;
+        uint64_t mask;
+    } k;
+    int saved = errno;
+    bool ours = syscall(SYS_rt_sigaction, SIGSEGV, NULL, &k, sizeof(k.mask)) == 0 &&
+                k.handler == ct_probe_handler &&
+                syscall(SYS_rt_sigaction, SIGBUS, NULL, &k, sizeof(k.mask)) == 0 &&
+                k.handler == ct_probe_handler;
+    errno = saved;
+    return ours;
+}
+
+/* Without our handler: the kernel copies (process_vm_readv on ourselves),
+ * and an unmapped page ends the copy instead of faulting. Bytes copied. */
+CT_NOINST static size_t ct_vm_read(void *dst, uint64_t src, size_t n)
+{
+    int saved = errno;
+    struct iovec l = {dst, n}, r = {(void *)(uintptr_t)src, n};
+    long k = syscall(SYS_process_vm_readv, syscall(SYS_getpid), &l, 1ul, &r, 1ul, 0ul);
+    errno = saved;
+    return k > 0 ? (size_t)k : 0;
+}
+
+/* ct_probe_str's contract through ct_vm_read, a page at a time. */
+CT_NOINST static long ct_vm_str(char *dst, uint64_t src, size_t max)
+{
+    size_t have = 0;
+    while (have < max) {
+        uint64_t at = src + have;
+        size_t want = 4096 - (size_t)(at & 4095u);
+        if (want > max - have)
+            want = max - have;
+        if (ct_vm_read(dst + have, at, want) != want)
+            return -1;
+        const char *nul = memchr(dst + have, 0, want);
+        if (nul)
+            return (long)(nul - dst);
+        have += want;
+    }
+    return (long)max;
 }
 
 int ct_read_mem(void *dst, uint64_t src, size_t n)
@@ -57,6 +117,8 @@ int ct_read_mem(void *dst, uint64_t src, size_t n)
         return CT_VAL_OK;
     if (!ct_readable(src) || !ct_readable(src + n - 1))
         return CT_VAL_UNREADABLE;
+    if (!ct_probe_ours())
+        return ct_vm_read(dst, src, n) == n ? CT_VAL_OK : CT_VAL_UNREADABLE;
     return ct_probe_copy(dst, (const void *)(uintptr_t)src, n) == 0 ? CT_VAL_OK : CT_VAL_UNREADABLE;
 }
 
@@ -276,14 +338,15 @@ CT_NOINST static size_t ct_put_str(uint8_t *out, uint64_t p, uint64_t known_len)
         if (st == CT_VAL_OK && known_len > CT_STR_BYTES)
             st = CT_VAL_TRUNCATED;
     } else {
-        long n = ct_probe_str((char *)out + 3, (const char *)(uintptr_t)p, CT_STR_BYTES);
+        long n = ct_probe_ours() ? ct_probe_str((char *)out + 3, (const char *)(uintptr_t)p, CT_STR_BYTES)
+                                 : ct_vm_str((char *)out + 3, p, CT_STR_BYTES);
         if (n < 0) {
             st = CT_VAL_UNREADABLE;
         } else {
             len = (uint16_t)n;
             if ((unsigned long)n == CT_STR_BYTES) { /* exactly full: is there more? */
                 char more = 0;
-                if (ct_probe_copy(&more, (const char *)(uintptr_t)p + n, 1) != 0 || more)
+                if (ct_read_mem(&more, p + (uint64_t)n, 1) != CT_VAL_OK || more)
                     st = CT_VAL_TRUNCATED;
             }
         }

@@ -226,6 +226,7 @@ void ct_signals_install(int (*finalize)(void))
             probes++;
     /* pointers passed to traced functions are read only when a fault in
      * doing so comes to us */
+    ct_probe_handler = (uintptr_t)ct_on_signal;
     ct_probe_armed = probes == 2;
     for (size_t i = 0; i < CT_ARRAY_LEN(ct_term_sigs); i++)
         ct_install(ct_term_sigs[i]);

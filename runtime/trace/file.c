@@ -12,6 +12,12 @@
 _Static_assert(sizeof(((struct ct_meta_thread *)0)->name) == CT_SNAP_NAME_MAX,
                "a META thread name fits a snapshot's");
 
+CT_NOINST static int ct_meta_thread_cmp(const void *a, const void *b)
+{
+    const struct ct_meta_thread *x = a, *y = b;
+    return (x->serial > y->serial) - (x->serial < y->serial);
+}
+
 /* The META chunk that counts (the last one): into *meta, and its threads
  * into a malloc'd *mt (meta->nthreads of them; NULL without META). */
 CT_NOINST static void ct_file_meta(struct ct_trace_file *f, struct ct_meta *meta,
@@ -20,9 +26,10 @@ CT_NOINST static void ct_file_meta(struct ct_trace_file *f, struct ct_meta *meta
     const struct ct_reader *r = &f->reader;
     memset(meta, 0, sizeof(*meta));
     *mt = NULL;
-    for (size_t i = 0; i < r->nchunks; i++) {
+    /* METAs sort last, in the order written: the last readable one counts */
+    for (size_t i = r->nchunks; i-- > 0 && r->chunks[i].serial == CT_META_SERIAL;) {
         const struct ct_chunk_ref *c = &r->chunks[i];
-        if (c->serial != CT_META_SERIAL || c->nbytes < sizeof(*meta))
+        if (c->nbytes < sizeof(*meta))
             continue;
         uint8_t *buf = malloc(c->nbytes);
         if (!buf || pread(r->fd, buf, c->nbytes, (off_t)c->offset) != (ssize_t)c->nbytes) {
@@ -33,14 +40,32 @@ CT_NOINST static void ct_file_meta(struct ct_trace_file *f, struct ct_meta *meta
         size_t room = (c->nbytes - sizeof(*meta)) / sizeof(**mt);
         if (meta->nthreads > room)
             meta->nthreads = (uint32_t)room;
-        free(*mt);
         *mt = malloc((size_t)meta->nthreads * sizeof(**mt) + 1);
         if (*mt)
             memcpy(*mt, buf + sizeof(*meta), (size_t)meta->nthreads * sizeof(**mt));
         else
             meta->nthreads = 0;
         free(buf);
+        if (meta->nthreads > 1) /* by serial, for ct_file_thread()'s binary search */
+            qsort(*mt, meta->nthreads, sizeof(**mt), ct_meta_thread_cmp);
+        return;
     }
+}
+
+/* The META entry of thread `serial` (mt sorted by serial), or NULL. A
+ * thread listed twice (no writer does that) gets one of its entries. */
+CT_NOINST static struct ct_meta_thread *ct_file_thread(struct ct_meta_thread *mt, uint32_t n,
+                                                       uint32_t serial)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first entry past serial */
+        size_t mid = lo + (hi - lo) / 2;
+        if (mt[mid].serial <= serial)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && mt[lo - 1].serial == serial ? &mt[lo - 1] : NULL;
 }
 
 /* One snapshot per thread found in the file, named and counted by META. */
@@ -61,14 +86,13 @@ CT_NOINST static int ct_file_snaps(struct ct_trace_file *f, const struct ct_meta
         s->seq = UINT32_MAX;
         s->exited = true;
         snprintf(s->name, sizeof(s->name), "thread-%u", c->serial);
-        for (uint32_t k = 0; mt && k < meta->nthreads; k++) {
-            if (mt[k].serial != c->serial)
-                continue;
-            mt[k].name[sizeof(mt[k].name) - 1] = '\0';
-            snprintf(s->name, sizeof(s->name), "%s", mt[k].name);
-            s->exited = mt[k].exited != 0 || !meta->final;
-            s->drops = (struct ct_drops){mt[k].dropped_depth, mt[k].dropped_reentrant,
-                                         mt[k].dropped_buffer, 0};
+        struct ct_meta_thread *m = mt ? ct_file_thread(mt, meta->nthreads, c->serial) : NULL;
+        if (m) {
+            m->name[sizeof(m->name) - 1] = '\0';
+            snprintf(s->name, sizeof(s->name), "%s", m->name);
+            s->exited = m->exited != 0 || !meta->final;
+            s->drops = (struct ct_drops){m->dropped_depth, m->dropped_reentrant,
+                                         m->dropped_buffer, 0};
         }
     }
     return 0;

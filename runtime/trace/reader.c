@@ -9,9 +9,18 @@
 void ct_read_thread(struct ct_reader *r, const struct ct_snap *s, size_t *cursor, ct_events_fn fn,
                     void *ctx)
 {
-    size_t i = *cursor;
-    while (i < r->nchunks && r->chunks[i].serial < s->serial)
-        i++;
+    /* the first chunk of s (chunks are sorted by serial): a binary search,
+     * so that visiting every thread costs n log n, whatever the order */
+    size_t i = *cursor <= r->nchunks ? *cursor : r->nchunks, hi = r->nchunks;
+    if (i > 0 && r->chunks[i - 1].serial >= s->serial)
+        i = 0; /* the cursor is past s's chunks: search them all */
+    while (i < hi) {
+        size_t mid = i + (hi - i) / 2;
+        if (r->chunks[mid].serial < s->serial)
+            i = mid + 1;
+        else
+            hi = mid;
+    }
     for (; i < r->nchunks && r->chunks[i].serial == s->serial; i++) {
         const struct ct_chunk_ref *c = &r->chunks[i];
         if (c->seq >= s->seq)

@@ -37,6 +37,7 @@ struct ct_snap {
     uint32_t n, seq;     /* records in ev; chunks from seq on are newer than the cut */
     uint64_t calls, marks;
     bool values; /* captured values were recorded */
+    bool tid_reused; /* an earlier written thread had the same tid (views.c) */
 };
 
 /* The event file, indexed: chunks sorted by (serial, seq). */

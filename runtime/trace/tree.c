@@ -42,7 +42,10 @@ int ct_tree_init(struct ct_tree *t, const struct ct_tree_sink *sink, unsigned ca
     memset(t, 0, sizeof(*t));
     t->sink = sink;
     t->cap = cap + 1;
-    t->stack = malloc(sizeof(*t->stack) * t->cap);
+    /* grown as calls nest (ct_tree_grow): a thread of one call must not cost
+     * a stack of CALLTRACE_MAX_DEPTH frames (65537 by default) */
+    t->stack_cap = t->cap < 64 ? t->cap : 64;
+    t->stack = malloc(sizeof(*t->stack) * t->stack_cap);
     return t->stack ? 0 : -1;
 }
 
@@ -224,7 +227,7 @@ CT_NOINST static void ct_tree_values_done(struct ct_tree *t)
     if (t->pl_type == CT_EXT_ARGS && t->open_pending && t->depth > 0) {
         struct ct_tree_frame *f = &t->stack[t->depth - 1];
         if (!t->vals)
-            t->vals = malloc((size_t)t->cap * CT_VALUES_MAX);
+            t->vals = malloc((size_t)t->stack_cap * CT_VALUES_MAX);
         if (t->vals) {
             memcpy(t->vals + (size_t)(t->depth - 1) * CT_VALUES_MAX, t->pl_buf, len);
             f->nvals = (uint32_t)len;
@@ -335,9 +338,32 @@ CT_NOINST static size_t ct_tree_ext(struct ct_tree *t, const struct ct_event *e,
     }
 }
 
+/* Room for one more frame: the stack (and the values, when held) twice as
+ * big, up to cap. False when there is none. */
+CT_NOINST static bool ct_tree_grow(struct ct_tree *t)
+{
+    if (t->depth < t->stack_cap)
+        return true;
+    if (t->stack_cap >= t->cap)
+        return false;
+    unsigned n = t->stack_cap > t->cap / 2 ? t->cap : t->stack_cap * 2;
+    struct ct_tree_frame *st = realloc(t->stack, sizeof(*st) * n);
+    if (!st)
+        return false;
+    t->stack = st;
+    if (t->vals) {
+        uint8_t *v = realloc(t->vals, (size_t)n * CT_VALUES_MAX);
+        if (!v)
+            return false; /* the stack is bigger, its capacity not yet */
+        t->vals = v;
+    }
+    t->stack_cap = n;
+    return true;
+}
+
 CT_NOINST static void ct_tree_enter(struct ct_tree *t, uint64_t fn, uint64_t ts)
 {
-    if (t->depth == t->cap) {
+    if (t->depth == t->cap || !ct_tree_grow(t)) {
         t->overflow++;
         return;
     }

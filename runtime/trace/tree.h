@@ -84,6 +84,7 @@ struct ct_tree {
     const struct ct_tree_sink *sink;
     struct ct_tree_frame *stack;
     unsigned depth, cap;
+    unsigned stack_cap; /* frames allocated (stack, vals): grown up to cap */
     uint64_t last_ticks;
     /* counters; calls, unfinished and unwound count calls passed to open() */
     uint64_t calls, unmatched_exits, unfinished, unwound, overflow, lost;
@@ -102,7 +103,7 @@ struct ct_tree {
     uint32_t pl_sig;
     size_t pl_len, pl_have;
     uint8_t *pl_buf;          /* CT_VALUES_MAX bytes and one record more */
-    uint8_t *vals;            /* arguments per frame: cap x CT_VALUES_MAX */
+    uint8_t *vals;            /* arguments per frame: stack_cap x CT_VALUES_MAX */
     bool open_pending;        /* the top frame opens once its arguments are known */
     bool exit_pending;        /* the top frame closes once its return value is known */
     uint64_t exit_ticks;

@@ -101,6 +101,44 @@ CT_NOINST static void ct_limit_tree(const struct ct_out_run *run, struct ct_tree
     ct_tree_limit(tree, min, cfg->max_calls ? budget : NULL);
 }
 
+struct ct_tid_at {
+    pid_t tid;
+    size_t i;
+};
+
+CT_NOINST static int ct_tid_at_cmp(const void *a, const void *b)
+{
+    const struct ct_tid_at *x = a, *y = b;
+    if (x->tid != y->tid)
+        return x->tid < y->tid ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Marks the threads whose tid an earlier written thread had (the kernel
+ * reused it): sorted by tid, n log n however many threads. */
+CT_NOINST static void ct_mark_reused_tids(struct ct_snap *snaps, size_t nsnap)
+{
+    struct ct_tid_at *v = malloc((nsnap + 1) * sizeof(*v));
+    size_t n = 0;
+    for (size_t i = 0; i < nsnap; i++) {
+        snaps[i].tid_reused = false;
+        if (!(snaps[i].calls || snaps[i].marks))
+            continue;
+        if (v)
+            v[n++] = (struct ct_tid_at){snaps[i].tid, i};
+        else /* no memory for the sort: the slow way */
+            for (size_t j = 0; j < i && !snaps[i].tid_reused; j++)
+                snaps[i].tid_reused = (snaps[j].calls || snaps[j].marks) && snaps[j].tid == snaps[i].tid;
+    }
+    if (!v)
+        return;
+    qsort(v, n, sizeof(*v), ct_tid_at_cmp);
+    for (size_t k = 1; k < n; k++)
+        if (v[k].tid == v[k - 1].tid)
+            snaps[v[k].i].tid_reused = true;
+    free(v);
+}
+
 /* The calls the limits let through, per thread (the metadata comes first). */
 CT_NOINST static void ct_count_limited(struct ct_out_run *run, struct ct_snap *snaps,
                                        size_t nsnap, struct ct_reader *r)
@@ -145,6 +183,7 @@ CT_NOINST static void ct_count(struct ct_out_run *run, struct ct_snap *snaps, si
     run->truncated = run->drops.buffer > 0 || run->drops.untraced_threads > 0;
     if (read_back && (run->cfg->min_duration_ns || run->cfg->max_calls))
         ct_count_limited(run, snaps, nsnap, r);
+    ct_mark_reused_tids(snaps, nsnap);
     if (!run->ending)
         return;
     ct_signal_name(run->ending->signal, run->signal_name, sizeof(run->signal_name));
@@ -162,10 +201,7 @@ CT_NOINST static void ct_count(struct ct_out_run *run, struct ct_snap *snaps, si
 CT_NOINST static void ct_thread_key(const struct ct_snap *snaps, size_t i, char *key, size_t cap)
 {
     const struct ct_snap *s = &snaps[i];
-    bool dup = false;
-    for (size_t j = 0; j < i; j++)
-        dup |= (snaps[j].calls || snaps[j].marks) && snaps[j].tid == s->tid;
-    if (dup)
+    if (s->tid_reused)
         snprintf(key, cap, "%d.%u", (int)s->tid, s->serial);
     else
         snprintf(key, cap, "%d", (int)s->tid);

@@ -984,6 +984,19 @@ static void capture_on_values_exact(void **state)
     report(&g_pretty, "pretty");
     printf("args available: %u/%u, return values available: %u/%u\n", g_pretty.args_ok,
            g_pretty.args, g_pretty.rets_ok, g_pretty.rets);
+    /* README's figures, asserted: CT_ARGS_AT_LEAST="a/b r/s" (set by CMake
+     * for the GCC builds) — the corpus has b arguments and s return values,
+     * at least a and r of them available */
+    const char *floor = getenv("CT_ARGS_AT_LEAST");
+    unsigned a, b, rv, rs;
+    if (floor) {
+        assert_int_equal(sscanf(floor, "%u/%u %u/%u", &a, &b, &rv, &rs), 4);
+        assert_int_equal(g_pretty.args, b);
+        assert_int_equal(g_pretty.rets, rs);
+        if (g_pretty.args_ok < a || g_pretty.rets_ok < rv)
+            fail_msg("available: %u/%u args, %u/%u return values; README says at least %s",
+                     g_pretty.args_ok, g_pretty.args, g_pretty.rets_ok, g_pretty.rets, floor);
+    }
     jv_free(t);
     free(text);
     if (g_pretty.failures)

@@ -43,6 +43,9 @@ static void check_crash(const char *mode, int sig, const char *name)
 static void segv(void **state) { (void)state; check_crash("segv", SIGSEGV, "SIGSEGV"); }
 static void sigabrt(void **state) { (void)state; check_crash("abort", SIGABRT, "SIGABRT"); }
 static void sigfpe(void **state) { (void)state; check_crash("fpe", SIGFPE, "SIGFPE"); }
+static void sigbus(void **state) { (void)state; check_crash("bus", SIGBUS, "SIGBUS"); }
+static void sigill(void **state) { (void)state; check_crash("ill", SIGILL, "SIGILL"); }
+static void sigtrap(void **state) { (void)state; check_crash("trap", SIGTRAP, "SIGTRAP"); }
 
 static void segv_fault_address(void **state)
 {
@@ -92,6 +95,23 @@ static void check_term(const char *mode, int sig, const char *name)
 
 static void sigterm(void **state) { (void)state; check_term("term", SIGTERM, "SIGTERM"); }
 static void sigint(void **state) { (void)state; check_term("int", SIGINT, "SIGINT"); }
+static void sighup(void **state) { (void)state; check_term("hup", SIGHUP, "SIGHUP"); }
+
+/* _Exit(7) in crash_here: status 7, the trace complete with every call
+ * closed, no crash and no termination. */
+static void underscore_Exit(void **state)
+{
+    (void)state;
+    struct tu_run r;
+    cJSON *t = run_mode(&r, "_Exit", NULL, 7);
+    assert_string_equal(r.out, "start\n");
+    assert_null(meta_item(t, "crash"));
+    assert_null(meta_item(t, "terminated_by"));
+    cJSON *roots = cJSON_GetObjectItem(tu_main_thread(t), "root_calls");
+    assert_int_equal(tu_count(roots, "leaf"), 2);
+    assert_int_equal(tu_count(roots, "crash_here"), 1);
+    cJSON_Delete(t);
+}
 
 static void stack_overflow(void **state)
 {
@@ -119,6 +139,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(handler_installed_after_keeps_working),
         cmocka_unit_test(sigterm),
         cmocka_unit_test(sigint),
+        cmocka_unit_test(sighup),
+        cmocka_unit_test(sigbus),
+        cmocka_unit_test(sigill),
+        cmocka_unit_test(sigtrap),
+        cmocka_unit_test(underscore_Exit),
         cmocka_unit_test(stack_overflow),
     };
     return check_main(argc, argv, tests, sizeof(tests) / sizeof(*tests), "crash");

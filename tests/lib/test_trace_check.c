@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "trace_check.h"
+#include "trace_util.h"
 
 /* main > "a\"b", c(n) — times beyond 2^53, where a double cannot tell 1 ns */
 static const char g_valid[] =
@@ -48,8 +49,10 @@ static const char *check(const char *text)
 static void rejected(const char *text, const char *want)
 {
     const char *why = check(text);
-    if (!why)
+    if (!why) {
         fail_msg("accepted, want \"%s\"", want);
+        return; /* not reached: fail_msg() does not return */
+    }
     if (!strstr(why, want))
         fail_msg("message \"%s\", want \"%s\"", why, want);
 }
@@ -206,6 +209,34 @@ static void deep_trace(void **state)
     free(text);
 }
 
+/* tu_run(): no CALLTRACE_* of the caller's environment reaches the program
+ * (the developer's shell cannot leak into a test), the test's own do. */
+static void run_clears_every_calltrace_variable(void **state)
+{
+    (void)state;
+    setenv("CALLTRACE_FILTER", "leaked", 1);
+    setenv("CALLTRACE_SOMETHING_NEW", "leaked", 1);
+    setenv("CT_NOT_OURS", "kept", 1);
+    struct tu_run r;
+    char *argv[] = {"/usr/bin/env", NULL};
+    const char *env[] = {"CALLTRACE_OUTPUT=/dev/null", "CALLTRACE_DEBUG", NULL};
+    assert_int_equal(tu_run(&r, argv, env), 0);
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.out, "leaked"));
+    assert_non_null(strstr(r.out, "CALLTRACE_OUTPUT=/dev/null\n"));
+    assert_non_null(strstr(r.out, "CT_NOT_OURS=kept"));
+    const char *p = r.out;
+    int n = 0;
+    while ((p = strstr(p, "CALLTRACE_")) != NULL) {
+        n++;
+        p++;
+    }
+    assert_int_equal(n, 1);
+    unsetenv("CALLTRACE_FILTER");
+    unsetenv("CALLTRACE_SOMETHING_NEW");
+    unsetenv("CT_NOT_OURS");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +249,7 @@ int main(void)
         cmocka_unit_test(json_syntax),
         cmocka_unit_test(messages_say_where),
         cmocka_unit_test(deep_trace),
+        cmocka_unit_test(run_clears_every_calltrace_variable),
     };
     return cmocka_run_group_tests_name("trace_check", tests, NULL, NULL);
 }

@@ -37,6 +37,19 @@ int tu_run(struct tu_run *r, char *const argv[], const char *const env[])
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        /* the developer's shell never leaks in: every CALLTRACE_* is cleared,
+         * then the test's own settings are applied */
+        for (size_t k = 0; environ && environ[k];) {
+            if (strncmp(environ[k], "CALLTRACE_", 10) == 0) {
+                char name[256];
+                const char *eq = strchr(environ[k], '=');
+                size_t len = eq ? (size_t)(eq - environ[k]) : strlen(environ[k]);
+                snprintf(name, sizeof(name), "%.*s", (int)len, environ[k]);
+                if (len < sizeof(name) && unsetenv(name) == 0)
+                    continue; /* the entries moved down */
+            }
+            k++;
+        }
         for (size_t i = 0; env && env[i]; i++) {
             const char *eq = strchr(env[i], '=');
             if (!eq) {

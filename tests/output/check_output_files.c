@@ -14,7 +14,7 @@ static void setuid_program_ignores_the_environment(void **state)
 {
     (void)state;
     if (geteuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0)
-        skip();
+        skip_unless_ci("needs root and /usr/bin/setpriv");
     char dir[] = "/tmp/ct-setuid-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char copy[256], evil[256], def[300], cmd[1200];
@@ -42,7 +42,7 @@ static void setuid_program_ignores_the_environment(void **state)
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     assert_int_equal(system(cmd), 0);
     if (nosuid)
-        skip();
+        skip_unless_ci("setuid programs do not run from /tmp here (nosuid)");
 }
 
 static void output_file_is_private(void **state)
@@ -53,6 +53,37 @@ static void output_file_is_private(void **state)
     struct stat st;
     assert_int_equal(stat(g_trace, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
+}
+
+/* Every view, and the event file kept by "raw", is 0600 too, whatever the
+ * umask (0 here: a file made with the default mode would be 0666). */
+static void every_view_is_private(void **state)
+{
+    (void)state;
+    static const char *const ext[] = {".chrome.json", ".folded", ".txt", ".summary.txt",
+                                      ".html", ".pftrace", ".ctraw"};
+    char base[4200], path[4300];
+    snprintf(base, sizeof(base), "%.*s", (int)(strlen(g_trace) - 5), g_trace); /* no .json */
+    for (size_t i = 0; i < sizeof(ext) / sizeof(*ext); i++) {
+        snprintf(path, sizeof(path), "%s%s", base, ext[i]);
+        unlink(path);
+    }
+    mode_t old = umask(0);
+    struct tu_run r;
+    const char *env[] = {"CALLTRACE_FORMAT=json,chrome,folded,text,summary,html,perfetto,raw", NULL};
+    cJSON_Delete(run_mode(&r, "", env, 0));
+    umask(old);
+    struct stat st;
+    assert_int_equal(stat(g_trace, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    for (size_t i = 0; i < sizeof(ext) / sizeof(*ext); i++) {
+        snprintf(path, sizeof(path), "%s%s", base, ext[i]);
+        if (stat(path, &st) != 0)
+            fail_msg("no %s", path);
+        if ((st.st_mode & 0777) != 0600)
+            fail_msg("%s is %o, want 600", path, (unsigned)(st.st_mode & 0777));
+        unlink(path);
+    }
 }
 
 static void planted_symlink_is_replaced_not_followed(void **state)
@@ -127,6 +158,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(setuid_program_ignores_the_environment),
+        cmocka_unit_test(every_view_is_private),
         cmocka_unit_test(output_file_is_private),
         cmocka_unit_test(planted_symlink_is_replaced_not_followed),
         cmocka_unit_test(output_path_is_a_directory),

@@ -56,4 +56,32 @@ hits=$(jq '.call_trees[] | .root_calls[] | .. | select(.function? | test("file_s
 [[ $hits == 2 ]] || fail "test() recipe found $hits of file_static, lib_helper"
 top=$(jq -r '.call_trees[].root_calls[] | .. | select(.function?) | .function' "$dir/fib.json" | sort | uniq -c | sort -nr | sed -n 1p)
 [[ $top == *"465 fib" ]] || fail "call frequency top: '$top'"
+# every recipe's output exactly, on fib 12 (-O2): main and 465 fib calls,
+# 232 of them with two children, 233 leaves
+f=$dir/fib.json o=$dir/out
+main_ns=$(jq '.call_trees[].root_calls[0].duration_ns' "$f")
+all_ns=$(jq '[.call_trees[].root_calls[] | .. | .duration_ns? | numbers]' "$f")
+jq -r '.call_trees[].root_calls[] | .. | select(.duration_ns?) | .duration_ns' "$f" >"$o"
+out=$(awk '{sum+=$1; count++} END {print "Average:", sum/count "ns", "Total calls:", count}' "$o")
+want=$(jq -r '"Average: \(add / length)ns Total calls: \(length)"' <<<"$all_ns")
+awk -v a="$out" -v b="$want" 'BEGIN { split(a, x, " "); split(b, y, " "); exit !(x[5] == y[5] && x[5] == 466 && (x[2] + 0) - (y[2] + 0) < 1 && (y[2] + 0) - (x[2] + 0) < 1) }' ||
+  fail "fib: timing statistics '$out', want '$want'"
+jq -r '.call_trees[].root_calls[] | .. | select(.duration_ns?) | "\(.duration_ns) \(.function)"' "$f" >"$o"
+[[ $(sort -nr "$o" | sed -n 1p) == "$main_ns main" ]] || fail "fib: slowest call: $(sort -nr "$o" | sed -n 1p), want $main_ns main"
+[[ $(sort -nr "$o" | sed -n 1,20p | wc -l) == 20 ]] || fail "fib: not 20 slowest calls"
+jq '.call_trees[].root_calls[] | .. | .children? | length' "$f" >"$o"
+[[ $(sort -n "$o" | uniq -c | awk '{printf "%s:%s ", $2, $1}') == "0:233 1:1 2:232 " ]] ||
+  fail "fib: depth monitor: $(sort -n "$o" | uniq -c | tr '\n' ' ')"
+for limit in 1000000 100000; do
+  want=$(jq --argjson l $limit '[.[] | select(. > $l)] | length' <<<"$all_ns")
+  got=$(jq "[.call_trees[].root_calls[] | .. | select(.duration_ns? > $limit) | {function, duration_ns}] | length" "$f")
+  [[ $got == "$want" ]] || fail "fib: calls over $limit ns: $got, want $want"
+done
+jq -r '.call_trees[] | .root_calls[] | .. | select(.duration_ns? > 100000) | "\(.duration_ns) \(.function)"' "$f" >"$o"
+[[ $(wc -l <"$o") == $(jq '[.[] | select(. > 100000)] | length' <<<"$all_ns") ]] || fail "fib: bottleneck lines"
+jq '.call_trees[].root_calls[] | .. | select(.function?) | .function' "$f" | sort >"$o"
+[[ $(uniq -c "$o" | awk '{printf "%s %s;", $1, $2}') == '465 "fib";1 "main";' ]] || fail "fib: baseline list: $(uniq -c "$o")"
+[[ $(jq '.call_trees[] | .root_calls[] | .. | select(.function? | test("handle_request|process_api")) | {function, duration_ns}' "$f") == "" ]] ||
+  fail "fib: the handler recipe found something"
+[[ $(jq '.metadata.total_calls' "$f") == 466 ]] || fail "fib: total_calls"
 echo "jq recipes: ok"

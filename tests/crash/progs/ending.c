@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,20 @@ __attribute__((noinline)) void crash_here(void)
         _exit(5);
     if (strcmp(mode, "quick_exit") == 0)
         quick_exit(6);
+    if (strcmp(mode, "_Exit") == 0)
+        _Exit(7);
+    if (strcmp(mode, "bus") == 0) { /* a real SIGBUS: a page past the end of a file */
+        FILE *f = tmpfile();
+        volatile char *p = f ? mmap(NULL, 4096, PROT_READ, MAP_SHARED, fileno(f), 0) : MAP_FAILED;
+        if (p != MAP_FAILED)
+            sink = p[0];
+    }
+    if (strcmp(mode, "ill") == 0)
+        __builtin_trap(); /* ud2 */
+    if (strcmp(mode, "trap") == 0)
+        __asm__ volatile("int3");
+    if (strcmp(mode, "hup") == 0)
+        raise(SIGHUP);
 }
 
 void middle(void) { crash_here(); }
@@ -98,8 +113,9 @@ int main(int argc, char **argv)
         overflow(0);
     if (strcmp(mode, "spin") == 0) { /* until killed: SIGKILL leaves only the event file */
         /* a bounded burst, then idle: the event file stays small enough to
-         * convert in a second however long the killer takes */
-        for (unsigned long i = 0; i <= 100000; i++) {
+         * convert in a second however long the killer takes (100000 rounds,
+         * 300000 calls, made convert.dead_process spend a minute in jq) */
+        for (unsigned long i = 0; i <= 25000; i++) {
             middle();
             if (i == 20000)
                 say("ready\n");
