@@ -18,12 +18,12 @@ jobs=$(nproc 2>/dev/null || echo 2)
 step() { printf '\n==== %s\n' "$*"; }
 
 # A test that fails is run once more before the step fails, and its first
-# failure stays in the output. Known flake this covers, under investigation:
-# threads.workers (ASan build, parallel load, about 1 run in 12): the trace
-# flushed while the workers run is rejected by the validator near the end of
-# a worker's calls ("a node's function is not a string"). Remove the retry
-# when it is found.
-retry=() # the flake above was found (record/writer.c: a flush racing the ring of an exited thread): none now
+# failure stays in the output. Known flake this covers, unexplained:
+# syscalls.fork.O0 in the ASan build timed out once in three full runs (the
+# program alone passed 6 of 6). The earlier threads.workers flake was a flush
+# racing the ring of an exited thread (record/writer.c), fixed. Remove the
+# retry when the fork case is found.
+retry=(--repeat until-pass:2)
 
 step "release build + all tests"
 cmake -S . -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
