@@ -21,13 +21,19 @@ packages=(
   clang              # tests/fuzz: the libFuzzer harnesses; e2e: the clang-built program
   libclang-rt-dev    # tests/fuzz: libFuzzer, ASan and UBSan runtimes for clang
   chromium           # e2e: the html view rendered headless
-  nodejs             # tests/command: the calltrace command's checks, OTLP decoded under node
-  npm                # tests/command: @opentelemetry/otlp-transformer@0.52.1, installed at configure
   gdb                # argument values: gdb at the same PC is the reference
   dpkg-dev           # dpkg-source: the gdb oracle's third-party program (apt-get source zlib)
   strace             # system calls (CALLTRACE_SYSCALLS): strace is the reference
   protobuf-compiler  # the Perfetto (protobuf) view: its traces checked with protoc
 )
+
+# tests/command: the calltrace command's checks run under node, and npm installs
+# @opentelemetry/otlp-transformer@0.52.1 at configure. A machine that already has
+# a Node.js with npm (e.g. from nodesource, whose nodejs conflicts with Debian's
+# npm) keeps it; otherwise Debian's packages.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 case ${1:-} in
   --list) printf '%s\n' "${packages[@]}"; exit 0 ;;
