@@ -44,6 +44,7 @@ declare -A val=(
   [CALLTRACE_CLOCK]=monotonic
   [CALLTRACE_MIN_DURATION]=1s
   [CALLTRACE_MAX_CALLS]=3
+  [CALLTRACE_SYSCALLS]=all
 )
 envs=()
 for v in "$@"; do
