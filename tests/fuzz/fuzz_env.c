@@ -53,8 +53,10 @@ static bool name_is(const struct var *v, const char *name)
 
 static char *fuzz_getenv(const char *name)
 {
-    /* it reads nothing else (TMPDIR: where the event file falls back to) */
-    CHECK(strncmp(name, PREFIX, PREFIX_LEN) == 0 || strcmp(name, "TMPDIR") == 0);
+    /* it reads nothing else (TMPDIR: where the event file falls back to;
+     * TRACEPARENT: the W3C trace context kept for `calltrace export`) */
+    CHECK(strncmp(name, PREFIX, PREFIX_LEN) == 0 || strcmp(name, "TMPDIR") == 0 ||
+          strcmp(name, "TRACEPARENT") == 0);
     for (size_t i = 0; i < nvars; i++)
         if (name_is(&vars[i], name))
             return vars[i].value;

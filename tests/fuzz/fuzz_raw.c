@@ -104,7 +104,7 @@ static int feeder_init(struct feeder *f)
 {
     memset(f, 0, sizeof(*f));
     f->st.cap = CT_DEFAULT_MAX_DEPTH + 1; /* ct_tree_init() keeps one frame spare */
-    f->sink = (struct ct_tree_sink){&f->st, s_open, s_close, s_mark, NULL};
+    f->sink = (struct ct_tree_sink){&f->st, s_open, s_close, s_mark, NULL, NULL};
     return ct_tree_init(&f->tree, &f->sink, CT_DEFAULT_MAX_DEPTH);
 }
 
